@@ -1,0 +1,36 @@
+"""Install spikey: ``pip install -e .`` (``.[test]`` for the tests, ``.[docs]`` for docs)."""
+
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "spikey" / "__init__.py").read_text()).group(1)
+
+
+def _reqs(name: str) -> list[str]:
+    lines = (HERE / name).read_text().splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.startswith(("#", "-r"))]
+
+
+setup(
+    name="spikey",
+    version=VERSION,
+    description="Spiking neural networks trained with reinforcement learning, "
+    "with experiment series and genetic-algorithm searches.",
+    long_description=(HERE / "README.md").read_text(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["spikey", "spikey.*"]),
+    python_requires=">=3.10",
+    install_requires=_reqs("requirements.txt"),
+    extras_require={
+        "test": _reqs("unit_tests/requirements.txt"),
+        "docs": _reqs("docs/requirements.txt"),
+    },
+    entry_points={"console_scripts": ["spikey=spikey.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)

@@ -1,0 +1,58 @@
+"""Exceptions and warnings raised by spikey.
+
+Every configuration problem is reported in one format::
+
+    <Part>.<key>: expected <what>; got <value> (<type>).
+
+Inside a network the slot is prefixed (``network.neurons: Neuron.firing_threshold: ...``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SpikeyError",
+    "ConfigError",
+    "MissingKeyError",
+    "ShapeError",
+    "SpikeyWarning",
+    "UnclaimedKeyWarning",
+    "EngineFallbackWarning",
+]
+
+
+class SpikeyError(Exception):
+    """Base class of every error spikey raises on purpose."""
+
+
+class ConfigError(SpikeyError, ValueError):
+    """A parameter has the wrong type, is out of range, or parts disagree.
+
+    Also a :class:`ValueError`, so code written against the original Spikey that
+    caught ``ValueError`` keeps working.
+    """
+
+
+class MissingKeyError(ConfigError, KeyError):
+    """A required key was not given and has no default.
+
+    Also a :class:`KeyError`, as in the original Spikey.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ShapeError(ConfigError):
+    """Parts of a network disagree about array shapes or sizes."""
+
+
+class SpikeyWarning(UserWarning):
+    """Base class of spikey's warnings."""
+
+
+class UnclaimedKeyWarning(SpikeyWarning):
+    """A configuration key that no part of a network uses (likely a typo)."""
+
+
+class EngineFallbackWarning(SpikeyWarning):
+    """A part overrides dynamics that a compiled engine cannot run."""

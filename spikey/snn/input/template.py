@@ -1,0 +1,104 @@
+"""Input template: turns a game state into input spikes.
+
+Protocol: ``inputs.update(state)`` once per game step, then ``inputs()`` once per
+network step, returning ``(n_inputs,)`` floats: ``magnitude * polarity`` where an input
+neuron spikes, else 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from spikey.module import Interval, Key
+from spikey.snn.part import Part
+
+__all__ = ["Input"]
+
+
+class Input(Part):
+    """Spike-based encoding of the game state (template).
+
+    Subclasses implement :meth:`_fire` (which inputs spike this step, as a boolean
+    array) and usually :meth:`update` (how a state sets the firing pattern). The
+    template applies ``input_firing_steps``, magnitudes and polarities.
+
+    Parameters
+    ----------
+    **kwargs
+        Values for the keys below.
+    """
+
+    FAMILY = "inputs"
+    RNG_STREAM = "inputs"
+    STATE = ("values", "network_time")
+
+    NECESSARY_KEYS = [
+        Key("n_inputs", "Number of input neurons.", int, constraint=Interval(0, None)),
+        Key("magnitude", "Size of an input spike.", float, constraint=Interval(0, None)),
+        Key(
+            "input_firing_steps",
+            "Network steps per game step during which inputs fire; -1 for all.",
+            int,
+            default=-1,
+            constraint=Interval(-1, None),
+        ),
+        Key(
+            "input_pct_inhibitory",
+            "Fraction of inhibitory inputs (polarity -1).",
+            float,
+            default=0.0,
+            constraint=Interval(0, 1),
+        ),
+    ]
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        draws = self.init_rng().random(self._n_inputs)
+        self.polarities = np.where(draws < self._input_pct_inhibitory, -1.0, 1.0)
+        self._spike_values = self.polarities * self._magnitude
+        self.values = None
+        self.network_time = 0
+
+    def __len__(self) -> int:
+        return self._n_inputs
+
+    def reset(self) -> None:
+        """Forget the current state."""
+        self.values = None
+        self.network_time = 0
+
+    def update(self, state: Any) -> None:
+        """Take the game state to encode during the next network steps.
+
+        Parameters
+        ----------
+        state : object
+            The game state, in a form this input understands.
+        """
+        self.network_time = 0
+        try:
+            self.values = tuple(state)
+        except TypeError:
+            self.values = state
+
+    def _fire(self) -> np.ndarray:
+        """Boolean ``(n_inputs,)``: which inputs spike at this network step."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _fire() or __call__().")
+
+    def __call__(self) -> np.ndarray:
+        """Spikes of this network step.
+
+        Returns
+        -------
+        ndarray, shape (n_inputs,), float
+            ``magnitude * polarity`` where an input spikes, else 0.
+        """
+        steps = self._input_firing_steps
+        if steps != -1 and self.network_time >= steps:
+            out = np.zeros(self._n_inputs)
+        else:
+            out = self._fire() * self._spike_values
+        self.network_time += 1
+        return out

@@ -1,0 +1,122 @@
+"""Modifier template: changes one key of a network part during training.
+
+A modifier is given to a network as an instance, in ``parts["modifiers"]``. At
+construction the network attaches it (checking that the target exists), then calls
+``modifier.update(network)`` once per game step (``network.tick``) while training.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spikey.errors import ConfigError
+from spikey.module import Key, suggest
+from spikey.snn.part import Part
+
+__all__ = ["Modifier"]
+
+_SINGULAR = {
+    "synapse": "synapses",
+    "neuron": "neurons",
+    "input": "inputs",
+    "weight": "weights",
+    "reward": "rewarder",
+}
+
+
+class Modifier(Part):
+    """Sets a part's key from a schedule (template).
+
+    Parameters
+    ----------
+    param : str or list of str
+        Target key, e.g. ``"network.synapses.learning_rate"`` or
+        ``["network", "synapses", "learning_rate"]``; singular slot names
+        (``synapse``) and a leading underscore on the key are accepted.
+    *args, **kwargs
+        Further keys, positionally in the order of ``ARGS``.
+
+    Notes
+    -----
+    ``time`` counts the game steps this modifier has been updated for; it survives
+    ``network.reset()`` (a schedule spans the whole training) and restarts with
+    :meth:`reset`.
+    """
+
+    FAMILY = "modifiers"
+    RNG_STREAM = "modifiers"
+    STATE = ("time",)
+    #: Names of the keys that may be given positionally, in order.
+    ARGS: tuple[str, ...] = ("param",)
+
+    NECESSARY_KEYS = [
+        Key("param", "Target key path, e.g. 'network.synapses.learning_rate'.", (str, list, tuple)),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if len(args) > len(self.ARGS):
+            raise ConfigError(
+                f"{type(self).__name__}: expected at most {len(self.ARGS)} positional "
+                f"arguments {self.ARGS}; got {len(args)}."
+            )
+        for name, value in zip(self.ARGS, args):
+            if name in kwargs:
+                raise ConfigError(f"{type(self).__name__}.{name}: given twice.")
+            kwargs[name] = value
+        super().__init__(**kwargs)
+        path = self._param.split(".") if isinstance(self._param, str) else list(self._param)
+        if path and path[0] == "network":
+            path = path[1:]
+        if len(path) != 2:
+            raise ConfigError(
+                f"{type(self).__name__}.param: expected 'network.<part>.<key>'; got {self._param!r}."
+            )
+        self.param = ["network", *path]
+        self.time = 0
+        self._target = None
+
+    def reset(self) -> None:
+        """Restart the schedule."""
+        self.time = 0
+
+    def attach(self, network: Any) -> None:
+        """Check that the target exists on ``network`` and remember it.
+
+        Raises
+        ------
+        ConfigError
+            Naming the missing part or key and what exists there.
+        """
+        slot, key = self.param[1], self.param[2].lstrip("_")
+        slots = [s for s in network.part_names if getattr(network, s, None) is not None]
+        slot = _SINGULAR.get(slot, slot) if slot not in slots else slot
+        name = type(self).__name__
+        if slot not in slots:
+            raise ConfigError(
+                f"{name}.param: network has no part {self.param[1]!r}{suggest(self.param[1], slots)}; "
+                f"parts are {slots}."
+            )
+        part = getattr(network, slot)
+        keys = part.key_names() if hasattr(part, "key_names") else []
+        if key not in keys:
+            raise ConfigError(
+                f"{name}.param: {slot} ({type(part).__name__}) has no key {key!r}"
+                f"{suggest(key, keys)}; keys are {keys}."
+            )
+        self._target = (slot, key)
+
+    def set_param(self, network: Any, value: Any) -> None:
+        """Set the target key on ``network`` to ``value`` (validated)."""
+        if self._target is None:
+            self.attach(network)
+        slot, key = self._target
+        getattr(network, slot).set_params(**{key: value})
+
+    def value(self, time: int) -> Any:
+        """The scheduled value at game step ``time``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement value().")
+
+    def update(self, network: Any) -> None:
+        """Set the target to the scheduled value, then advance one game step."""
+        self.set_param(network, self.value(self.time))
+        self.time += 1

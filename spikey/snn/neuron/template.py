@@ -1,0 +1,207 @@
+"""Neuron template: a group of leaky integrate-and-fire neurons (Spikey's model).
+
+Every neuron part keeps this protocol, so any neuron works with every other part:
+
+- ``neurons()`` returns this step's output, shape ``(n_neurons,)``, float: ``0`` where
+  silent, ``magnitude * polarity`` where the neuron spikes;
+- ``neurons += currents`` (or ``neurons.update(currents)``) advances the neurons one
+  step with the incoming input, shape ``(n_neurons,)``;
+- ``polarities``: ``(n_neurons,)`` float, ``+1`` excitatory and ``-1`` inhibitory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from spikey.errors import ConfigError
+from spikey.module import Interval, Key
+from spikey.snn.part import Part
+
+__all__ = ["Neuron"]
+
+_NONNEG = Interval(0, None)
+_UNIT = Interval(0, 1)
+
+
+class Neuron(Part):
+    """A group of leaky integrate-and-fire neurons, as in the original Spikey.
+
+    Each step, in this order (see ``Notes`` for the equations):
+
+    1. ``neurons()``: neurons whose potential is at or above ``firing_threshold``, or
+       that fire at random with probability ``prob_rand_fire``, spike unless they are
+       refractory. The spike is emitted ``spike_delay`` steps later.
+    2. ``neurons += I``: the potential decays towards ``resting_mv`` by the fraction
+       ``potential_decay`` and the input ``I`` is added. A neuron that spiked is held
+       at ``resting_mv`` for ``refractory_period`` steps (input ignored), then
+       integrates again from rest.
+
+    Parameters
+    ----------
+    **kwargs
+        Values for the keys below (extra keys are ignored).
+
+    Notes
+    -----
+    With rest :math:`V_r` and decay :math:`d`, a non-refractory neuron follows
+
+    .. math:: V_{t+1} = V_r + (1 - d)(V_t - V_r) + I_t,
+
+    so ``potential_decay = 1 - exp(-dt / tau_m)`` gives a membrane time constant
+    ``tau_m``. Potentials are in model units (mV by convention), time in steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spikey.snn.neuron import Neuron
+    >>> neurons = Neuron(n_neurons=3, magnitude=1.0, firing_threshold=2.0,
+    ...                  potential_decay=0.0, refractory_period=0, seed=0)
+    >>> neurons.reset()
+    >>> outs = []
+    >>> for _ in range(3):
+    ...     outs.append(neurons())
+    ...     neurons += np.array([1.0, 0.5, 0.0])
+    >>> np.stack(outs)[:, 0].tolist()
+    [0.0, 0.0, 1.0]
+    """
+
+    FAMILY = "neurons"
+    RNG_STREAM = "neurons"
+    STATE = ("potentials", "refractory_timers", "schedule", "_schedule_pos")
+
+    NECESSARY_KEYS = [
+        Key("magnitude", "Size of an output spike.", float, constraint=_NONNEG),
+        Key("n_neurons", "Number of neurons.", int, constraint=Interval(1, None)),
+        Key("firing_threshold", "Potential at or above which a neuron fires.", float, units="mV"),
+        Key(
+            "neuron_pct_inhibitory",
+            "Fraction of inhibitory neurons (polarity -1).",
+            float,
+            default=0.0,
+            constraint=_UNIT,
+        ),
+        Key(
+            "potential_decay",
+            "Fraction of (potential - rest) lost each step, 1 - exp(-dt/tau_m).",
+            float,
+            constraint=_UNIT,
+        ),
+        Key(
+            "prob_rand_fire",
+            "Probability that a neuron fires at random each step.",
+            float,
+            default=0.0,
+            constraint=_UNIT,
+        ),
+        Key(
+            "refractory_period",
+            "Steps after a spike during which a neuron is held at rest.",
+            int,
+            constraint=_NONNEG,
+        ),
+        Key("resting_mv", "Resting potential.", float, default=0.0, units="mV"),
+        Key(
+            "spike_delay",
+            "Steps between crossing the threshold and emitting the spike.",
+            int,
+            default=0,
+            constraint=Interval(0, 1000),
+        ),
+        Key(
+            "polarities",
+            "Optional fixed polarities, +1/-1 per neuron; drawn from neuron_pct_inhibitory when None.",
+            np.ndarray,
+            default=None,
+        ),
+    ]
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.polarities = self._make_polarities()
+        self._spike_values = self.polarities * self._magnitude
+        self.potentials = self.refractory_timers = self.schedule = None
+        self._schedule_pos = 0
+
+    def _make_polarities(self) -> np.ndarray:
+        n = self._n_neurons
+        if self._polarities is not None:
+            pol = np.asarray(self._polarities, dtype=float)
+            if pol.shape != (n,) or not np.all(np.isin(pol, (-1.0, 1.0))):
+                raise ConfigError(
+                    f"{type(self).__name__}.polarities: expected an array of shape ({n},) "
+                    f"with values +1 or -1; got array(shape={pol.shape})."
+                )
+            return pol.copy()
+        draws = self.init_rng().random(n)
+        return np.where(draws < self._neuron_pct_inhibitory, -1.0, 1.0)
+
+    def __len__(self) -> int:
+        return self._n_neurons
+
+    def reset(self) -> None:
+        """Potentials to rest, no refractory neuron, no scheduled spike."""
+        n = self._n_neurons
+        self.potentials = np.full(n, self._resting_mv, dtype=np.float64)
+        self.refractory_timers = np.zeros(n, dtype=np.int64)
+        self.schedule = np.zeros((self._spike_delay + 1, n), dtype=bool)
+        self._schedule_pos = 0
+        self._spike_values = self.polarities * self._magnitude
+
+    def _threshold_crossings(self) -> np.ndarray:
+        """Boolean (n_neurons,): neurons that start a spike this step."""
+        fire = self.potentials >= self._firing_threshold
+        if self._prob_rand_fire > 0:
+            fire |= self._uniforms(self._n_neurons) < self._prob_rand_fire
+        return fire
+
+    def __call__(self) -> np.ndarray:
+        """Spike output of this step.
+
+        Returns
+        -------
+        ndarray, shape (n_neurons,), float
+            ``magnitude * polarity`` where a neuron spikes, else 0.
+        """
+        fire = self._threshold_crossings()
+        if self._refractory_period:  # with 0, timers are <= 0 at every call
+            fire &= self.refractory_timers <= 0
+        np.putmask(self.refractory_timers, fire, self._refractory_period + 1)
+        if self._spike_delay == 0:
+            return fire * self._spike_values
+        L = self._spike_delay + 1
+        pos = self._schedule_pos
+        self.schedule[(pos + self._spike_delay) % L] |= fire
+        out = self.schedule[pos] * self._spike_values
+        self.schedule[pos] = False
+        self._schedule_pos = (pos + 1) % L
+        return out
+
+    def __iadd__(self, incoming_v: np.ndarray) -> Neuron:
+        """Alias of :meth:`update`: ``neurons += currents``."""
+        self.update(incoming_v)
+        return self
+
+    def update(self, incoming_v: np.ndarray) -> None:
+        """Advance one step: decay towards rest, add input, hold refractory neurons.
+
+        Parameters
+        ----------
+        incoming_v : ndarray, shape (n_neurons,) or scalar
+            Input added to each potential this step.
+        """
+        rest = self._resting_mv
+        p = self.potentials
+        t = self.refractory_timers
+        t -= 1
+        if rest:
+            p -= rest
+            p *= 1.0 - self._potential_decay
+            p += rest
+        else:
+            p *= 1.0 - self._potential_decay
+        np.putmask(p, t >= 0, rest)  # refractory, or leaving refractoriness now
+        p += incoming_v
+        if self._refractory_period:
+            np.putmask(p, t > 0, rest)  # still refractory: input ignored

@@ -1,0 +1,92 @@
+"""The common base of every network part (neuron, synapse, input, ...)."""
+
+from __future__ import annotations
+
+import copy as _copy
+from typing import Any
+
+import numpy as np
+
+from spikey.module import Module
+
+__all__ = ["Part"]
+
+
+class Part(Module):
+    """Base of all part templates: state handling and train/eval.
+
+    The contract every part family follows:
+
+    - ``__init__`` validates and stores keys, and makes the one-off structural draws
+      (e.g. polarities) from :meth:`init_rng`;
+    - :meth:`reset` allocates the dynamic state listed in ``STATE``;
+    - random draws during simulation come from ``self.rng`` only;
+    - :meth:`state_dict` / :meth:`load_state_dict` save and restore ``STATE`` and the
+      generator, so a run continues bit-identically after a restore.
+    """
+
+    #: Names of attributes that change while the network runs.
+    STATE: tuple[str, ...] = ()
+    #: Family of the part ("neurons", "synapses", ...), used in messages and streams.
+    FAMILY: str = "part"
+
+    #: Rows of uniform numbers drawn at once by :meth:`_uniforms`.
+    RANDOM_BLOCK = 64
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.training = True
+
+    def seed(self, seed: int | None = None, stream: str | None = None) -> int:
+        """(Re)seed ``self.rng`` and drop uniforms drawn in advance."""
+        self._ubuf, self._upos = None, 0
+        return super().seed(seed, stream)
+
+    def _uniforms(self, n: int) -> np.ndarray:
+        """``n`` uniform numbers in [0, 1) from ``self.rng``, drawn in blocks.
+
+        The same seed gives the same sequence; the block buffer is part of the state.
+        """
+        buf, pos = self._ubuf, self._upos
+        if buf is None or pos >= len(buf) or buf.shape[1] != n:
+            buf = self._ubuf = self.rng.random((self.RANDOM_BLOCK, n))
+            pos = 0
+        self._upos = pos + 1
+        return buf[pos]
+
+    def reset(self) -> None:
+        """Set the dynamic state to its initial value."""
+
+    def train(self, mode: bool = True) -> Part:
+        """Switch learning on (``mode=True``) or off; returns ``self``."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> Part:
+        """Switch learning off; returns ``self``."""
+        return self.train(False)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Copies of the ``STATE`` attributes plus the generator state.
+
+        Returns
+        -------
+        dict
+            ``{name: value}`` for each name in ``STATE`` and ``"__rng__"`` for the
+            state of ``self.rng``.
+        """
+        names = self.STATE + ("_ubuf", "_upos")
+        out = {name: _copy.deepcopy(getattr(self, name, None)) for name in names}
+        out["__rng__"] = _copy.deepcopy(self.rng.bit_generator.state)
+        return out
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        for name in self.STATE + ("_ubuf", "_upos"):
+            if name in state:
+                value = state[name]
+                if isinstance(value, np.ndarray):
+                    value = value.copy()
+                setattr(self, name, _copy.deepcopy(value))
+        if "__rng__" in state:
+            self.rng.bit_generator.state = _copy.deepcopy(state["__rng__"])

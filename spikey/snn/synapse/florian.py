@@ -1,0 +1,214 @@
+"""Reward-modulated STDP of Florian (2007): MSTDP and MSTDPET, and Spikey's RLSTDP."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from spikey.module import Interval, Key
+from spikey.snn.synapse.ltp import LTP
+
+__all__ = ["MSTDP", "MSTDPET", "RLSTDP", "RLSTDPET"]
+
+
+class MSTDP(LTP):
+    """Modulated STDP without eligibility trace (Florian 2007, MSTDP).
+
+    The STDP term :math:`\\zeta_{ij}(t)` of :class:`LTP` is not applied by itself;
+    a reward :math:`r` given at the same step changes the weights as
+
+    .. math:: \\Delta w_{ij} = \\eta \\, r \\, p_i \\, \\zeta_{ij}(t),
+
+    clipped to ``[0, max_weight]``. A reward only acts on the spikes of the step it
+    follows, so use it with a network that rewards every step
+    (:class:`~spikey.snn.network.ActiveRLNetwork`).
+
+    References
+    ----------
+    R. V. Florian, "Reinforcement learning through modulation of spike-timing-dependent
+    synaptic plasticity", Neural Computation 19(6):1468-1502, 2007.
+    """
+
+    STATE = LTP.STATE + ("_last_pre", "_last_post", "_last_P_plus", "_last_P_minus")
+
+    def reset(self) -> None:
+        """Zero the traces and forget the last STDP term."""
+        super().reset()
+        self._last_pre = self._last_post = np.zeros(0, dtype=np.int64)
+        self._last_P_plus = self._last_P_minus = None
+
+    def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
+        """Compute this step's STDP term (no weight change without reward)."""
+        pre_idx, post_idx = self._traces(fired)
+        self._signed_mask(polarities)
+        self._last_pre, self._last_post = pre_idx, post_idx
+        self._last_P_plus = self.pre_trace.copy() if post_idx.size else None
+        self._last_P_minus = self.post_trace.copy() if pre_idx.size else None
+        self._bump(pre_idx, post_idx)
+
+    def reward(self, rwd: float) -> None:
+        """Apply :math:`\\eta r \\zeta` for the last step's spikes."""
+        if not self.training or not rwd or self._gain is None:
+            return
+        scale = self._learning_rate * float(rwd)
+        gain = self._gain
+        if self._last_P_plus is not None:
+            cols = self._last_post
+            self._add_clipped(slice(None), cols, scale * self._last_P_plus[:, None] * gain[:, cols])
+        if self._last_P_minus is not None:
+            rows = self._last_pre
+            self._add_clipped(rows, slice(None), scale * self._last_P_minus[None, :] * gain[rows])
+
+
+class _EligibilitySTDP(LTP):
+    """STDP accumulated in a per-synapse eligibility trace, turned into weight
+    change by reward. Subclasses set the trace's decay and gain in ``_z_params``.
+
+    Spikes are buffered and folded into the traces in one exact batched pass when a
+    reward arrives, when the eligibility is read, or when the buffer is full: the
+    result equals stepping the recursions one step at a time (to rounding), at a
+    fraction of the cost.
+    """
+
+    STATE = LTP.STATE + ("_z", "_buf", "_n_buf")
+    #: Largest number of buffered steps (also bounded by the trace time constants).
+    MAX_BUFFER = 256
+
+    def _z_params(self) -> tuple[float, float]:
+        """(decay factor per step, gain of the STDP term)."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Zero the traces and the eligibility."""
+        super().reset()
+        self._z = np.zeros((self.n_pre, self._n_neurons))
+        # cp**-b must stay far from overflow in the batched trace recursion
+        tau = min(self._tau_plus, self._tau_minus)
+        size = max(1, min(self.MAX_BUFFER, int(300 * tau)))
+        self._buf = np.zeros((size, self.n_pre), dtype=bool)
+        self._n_buf = 0
+
+    @property
+    def eligibility(self) -> np.ndarray:
+        """The eligibility trace :math:`z`, shape (n_inputs + n_neurons, n_neurons)."""
+        self._flush()
+        return self._z
+
+    def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
+        """Record this step's spikes (folded into the eligibility lazily)."""
+        if self._gain is None or polarities is not self._pol:
+            self._signed_mask(polarities)
+        self._buf[self._n_buf] = fired
+        self._n_buf += 1
+        if self._n_buf == len(self._buf):
+            self._flush()
+
+    @staticmethod
+    def _filtered(x: np.ndarray, c: float, p0: np.ndarray, amp: float) -> np.ndarray:
+        """Trace values used at each buffered step (after decay, before the bump).
+
+        ``P(s) = c**(s+1) p0 + amp * sum_{u<s} c**(s-u) x(u)``, for ``s < len(x)``.
+        """
+        b = len(x)
+        s = np.arange(b, dtype=float)
+        up = c**s  # c**s
+        down = c**-s  # c**-s; b is bounded so that this stays finite
+        inclusive = np.cumsum(down[:, None] * x, axis=0)
+        return (c * up)[:, None] * p0[None, :] + amp * (up[:, None] * inclusive - x)
+
+    def _flush(self) -> None:
+        """Fold the buffered steps into the traces and the eligibility."""
+        b = self._n_buf
+        if b == 0:
+            return
+        x = self._buf[:b].astype(float)
+        xq = x[:, self._n_inputs :]
+        cp = math.exp(-1.0 / self._tau_plus)
+        cm = math.exp(-1.0 / self._tau_minus)
+        p_used = self._filtered(x, cp, self.pre_trace, self._A_plus)
+        q_used = self._filtered(xq, cm, self.post_trace, self._A_minus)
+        decay, gain = self._z_params()
+        w = gain * decay ** np.arange(b - 1, -1, -1, dtype=float)
+        self._z *= decay**b
+        self._z += (p_used * w[:, None]).T @ xq
+        self._z += (x * w[:, None]).T @ q_used
+        self.pre_trace = p_used[-1] + self._A_plus * x[-1]
+        self.post_trace = q_used[-1] + self._A_minus * xq[-1]
+        self._n_buf = 0
+
+    def reward(self, rwd: float) -> None:
+        """Apply :math:`\\eta r p_i z_{ij}` to all synapses."""
+        if not self.training or not rwd or self._gain is None:
+            return
+        self._flush()
+        m = self.weights.matrix
+        delta = self._z * self._gain
+        delta *= self._learning_rate * float(rwd)
+        m += delta
+        np.clip(m, 0.0, self.weights.max_weight, out=m)
+
+
+class MSTDPET(_EligibilitySTDP):
+    """Modulated STDP with eligibility trace (Florian 2007, MSTDPET).
+
+    Each synapse keeps an eligibility trace
+
+    .. math:: z_{ij} \\leftarrow z_{ij} \\, e^{-1/\\tau_z} + \\zeta_{ij} / \\tau_z
+
+    (:math:`\\zeta` as in :class:`LTP`), and a reward :math:`r` changes the weights as
+    :math:`\\Delta w_{ij} = \\eta \\, r \\, p_i \\, z_{ij}`, clipped to
+    ``[0, max_weight]``. Without reward the weights never change.
+
+    Spikes are buffered and folded into :math:`z` in exact batched passes, so a step
+    costs one row copy; a reward costs one pass over the weights.
+
+    References
+    ----------
+    R. V. Florian, "Reinforcement learning through modulation of spike-timing-dependent
+    synaptic plasticity", Neural Computation 19(6):1468-1502, 2007.
+    """
+
+    NECESSARY_KEYS = LTP.extend_keys(
+        [
+            Key(
+                "tau_z",
+                "Decay time of the eligibility trace.",
+                float,
+                25.0,
+                constraint=Interval(0, None, low_closed=False),
+                units="ms",
+            )
+        ]
+    )
+
+    def _z_params(self) -> tuple[float, float]:
+        """(decay factor per step, gain of the STDP term)."""
+        return math.exp(-1.0 / self._tau_z), 1.0 / self._tau_z
+
+
+class RLSTDP(_EligibilitySTDP):
+    """Spikey's reward-modulated STDP: an STDP trace decaying by ``trace_decay``.
+
+    As :class:`MSTDPET` with :math:`z \\leftarrow (1 - \\text{trace\\_decay}) z +
+    \\zeta`; a reward applies :math:`\\eta r p_i z_{ij}`.
+    """
+
+    NECESSARY_KEYS = LTP.extend_keys(
+        [
+            Key(
+                "trace_decay",
+                "Fraction of the STDP trace lost each step.",
+                float,
+                0.04,
+                constraint=Interval(0, 1),
+            )
+        ]
+    )
+
+    def _z_params(self) -> tuple[float, float]:
+        return 1.0 - self._trace_decay, 1.0
+
+
+#: Spikey's name for :class:`MSTDPET`.
+RLSTDPET = MSTDPET

@@ -1,0 +1,118 @@
+"""Trace-based spike-timing-dependent plasticity."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from spikey.module import Interval, Key
+from spikey.snn.synapse.template import Synapse
+
+__all__ = ["LTP"]
+
+_POS = Interval(0, None, low_closed=False)
+
+
+class LTP(Synapse):
+    """Pair-based STDP with exponential traces (unsupervised).
+
+    Each presynaptic neuron keeps a trace :math:`P^+_i` and each postsynaptic neuron
+    a trace :math:`P^-_j`:
+
+    .. math::
+
+        P^+_i \\leftarrow P^+_i e^{-1/\\tau_+} + A_+ f_i, \\qquad
+        P^-_j \\leftarrow P^-_j e^{-1/\\tau_-} + A_- \\Phi_j,
+
+    with :math:`f_i, \\Phi_j \\in \\{0, 1\\}` the spikes of the step. The STDP term of
+    a step is :math:`\\zeta_{ij} = P^+_i \\Phi_j + P^-_j f_i` (traces read before this
+    step's increments, so simultaneous spikes do not pair), and LTP applies
+    :math:`\\Delta w_{ij} = \\eta \\, p_i \\, \\zeta_{ij}` at once, clipped to
+    ``[0, max_weight]``. :math:`p_i` is the presynaptic polarity: weights are
+    magnitudes, so potentiating an inhibitory synapse (making it less negative)
+    shrinks its magnitude.
+
+    A pre spike at step :math:`t` and a post spike at :math:`t + \\Delta` give
+    :math:`\\Delta w = \\eta A_+ e^{-\\Delta/\\tau_+}`; the reverse order gives
+    :math:`\\eta A_- e^{-\\Delta/\\tau_-}`. Time constants are in network steps
+    (ms at the usual 1 ms step). Only synapses in the weight mask change, and the
+    work per step is proportional to the number of spikes.
+    """
+
+    STATE = ("pre_trace", "post_trace")
+
+    NECESSARY_KEYS = Synapse.extend_keys(
+        [
+            Key("learning_rate", "Scale eta of weight changes.", float, constraint=Interval(0, None)),
+            Key("tau_plus", "Decay time of the presynaptic trace.", float, 20.0, constraint=_POS, units="ms"),
+            Key(
+                "tau_minus", "Decay time of the postsynaptic trace.", float, 20.0, constraint=_POS, units="ms"
+            ),
+            Key(
+                "A_plus",
+                "Trace increment at a presynaptic spike (potentiation).",
+                float,
+                1.0,
+                constraint=Interval(0, None),
+            ),
+            Key(
+                "A_minus",
+                "Trace increment at a postsynaptic spike (depression, <= 0).",
+                float,
+                -1.0,
+                constraint=Interval(None, 0),
+            ),
+        ]
+    )
+
+    def __init__(self, w: Any, **kwargs: Any):
+        super().__init__(w, **kwargs)
+        self.pre_trace = self.post_trace = None
+        self._pol = self._gain = None
+
+    def reset(self) -> None:
+        """Zero the traces."""
+        self.pre_trace = np.zeros(self.n_pre)
+        self.post_trace = np.zeros(self._n_neurons)
+
+    def _signed_mask(self, polarities: np.ndarray) -> np.ndarray:
+        """``p_i * sign_ij * mask_ij``: the factor each weight change is scaled by."""
+        if polarities is not self._pol:
+            w = self.weights
+            gain = np.asarray(polarities, dtype=float)[:, None] * w.mask
+            if w.signs is not None:
+                gain = gain * w.signs
+            self._pol, self._gain = polarities, gain
+        return self._gain
+
+    def _add_clipped(self, rows: Any, cols: Any, delta: np.ndarray) -> None:
+        """``W[rows, cols] += delta`` then clip that block to ``[0, max_weight]``."""
+        m = self.weights.matrix
+        block = m[rows, cols] + delta
+        np.clip(block, 0.0, self.weights.max_weight, out=block)
+        m[rows, cols] = block
+
+    def _traces(self, fired: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Decay the traces; return the indices of pre and post spikes."""
+        self.pre_trace *= math.exp(-1.0 / self._tau_plus)
+        self.post_trace *= math.exp(-1.0 / self._tau_minus)
+        return fired.nonzero()[0], fired[self._n_inputs :].nonzero()[0]
+
+    def _bump(self, pre_idx: np.ndarray, post_idx: np.ndarray) -> None:
+        self.pre_trace[pre_idx] += self._A_plus
+        self.post_trace[post_idx] += self._A_minus
+
+    def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
+        """Apply this step's STDP weight changes."""
+        pre_idx, post_idx = self._traces(fired)
+        if pre_idx.size:
+            gain = self._signed_mask(polarities)
+            lr = self._learning_rate
+            if post_idx.size:
+                delta = lr * self.pre_trace[:, None] * gain[:, post_idx]
+                self._add_clipped(slice(None), post_idx, delta)
+            delta = lr * self.post_trace[None, :] * gain[pre_idx]
+            self._add_clipped(pre_idx, slice(None), delta)
+        self._bump(pre_idx, post_idx)

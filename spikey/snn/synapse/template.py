@@ -1,0 +1,95 @@
+"""Synapse template: carries spikes to the body neurons and (in subclasses) learns.
+
+Protocol, with ``n_pre = n_inputs + n_neurons`` and ``n_post = n_neurons``:
+
+- ``Synapse(weights, **config)``: the synapse owns a reference to the weight part;
+- ``propagate(spikes)``: ``(n_pre,)`` float spike values -> ``(n_post,)`` input;
+- ``update(fired, polarities)``: learning for one step from the boolean ``(n_pre,)``
+  spikes of this step; called only while training;
+- ``reward(r)``: a reward (neuromodulator) signal; ignored by non-RL synapses and
+  while not training.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from spikey.module import Interval, Key
+from spikey.snn.part import Part
+
+__all__ = ["Synapse"]
+
+
+class Synapse(Part):
+    """Static synapses: instantaneous, weight-scaled transmission; no learning.
+
+    Parameters
+    ----------
+    w : Weight
+        The weight part; its ``matrix`` is read (and changed by learning rules).
+    **kwargs
+        Values for the keys below.
+
+    Notes
+    -----
+    The input to body neuron :math:`j` at a step is
+    :math:`I_j = \\sum_i s_i \\, \\sigma_{ij} w_{ij}`, where :math:`s_i` is the spike
+    value of presynaptic neuron :math:`i` (``magnitude * polarity`` or 0) and
+    :math:`\\sigma_{ij}` the optional sign from ``inh_weight_mask``.
+    """
+
+    FAMILY = "synapses"
+    RNG_STREAM = "synapses"
+
+    NECESSARY_KEYS = [
+        Key("n_inputs", "Number of input neurons.", int, constraint=Interval(0, None)),
+        Key("n_neurons", "Number of body neurons.", int, constraint=Interval(1, None)),
+        Key(
+            "learning_rate",
+            "Scale of weight changes (0 for static synapses).",
+            float,
+            default=0.0,
+            constraint=Interval(0, None),
+        ),
+    ]
+
+    def __init__(self, w: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.weights = w
+
+    @property
+    def n_pre(self) -> int:
+        """Number of presynaptic neurons, ``n_inputs + n_neurons``."""
+        return self._n_inputs + self._n_neurons
+
+    def propagate(self, spikes: np.ndarray) -> np.ndarray:
+        """Input to the body neurons caused by this step's spikes.
+
+        Parameters
+        ----------
+        spikes : ndarray, shape (n_inputs + n_neurons,), float
+            Spike values of all presynaptic neurons (0 where silent).
+
+        Returns
+        -------
+        ndarray, shape (n_neurons,)
+        """
+        w = self.weights
+        return spikes @ (w.matrix if w.signs is None else w.matrix * w.signs)
+
+    def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
+        """Learn from one step's spikes (no-op for static synapses).
+
+        Parameters
+        ----------
+        fired : ndarray of bool, shape (n_inputs + n_neurons,)
+            Which presynaptic neurons spiked this step; the last ``n_neurons`` entries
+            are also the postsynaptic spikes.
+        polarities : ndarray, shape (n_inputs + n_neurons,)
+            ``+1`` / ``-1`` per presynaptic neuron.
+        """
+
+    def reward(self, rwd: float) -> None:
+        """Receive a reward signal (no-op for non reward-modulated synapses)."""

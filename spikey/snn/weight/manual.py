@@ -1,0 +1,81 @@
+"""A weight matrix given by the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from spikey.errors import ConfigError
+from spikey.module import Key
+from spikey.snn.weight.template import Weight
+
+__all__ = ["Manual"]
+
+
+class Manual(Weight):
+    """Weights given as a matrix (or a function that builds one).
+
+    ``matrix`` may be an array, a numpy masked array (masked entries are absent
+    synapses, as in the original Spikey), or a callable ``f(weight_part) -> array``.
+    Without ``matrix_mask`` the synapses are the non-zero entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spikey.snn.weight import Manual
+    >>> w = Manual(n_inputs=1, n_neurons=2, max_weight=1.0,
+    ...            matrix=np.array([[0.5, 0.0], [0.0, 0.2], [0.3, 0.0]]))
+    >>> w.mask.sum()
+    np.int64(3)
+    """
+
+    NECESSARY_KEYS = Weight.extend_keys(
+        [
+            Key(
+                "matrix",
+                "Weights (n_inputs + n_neurons, n_neurons), or f(weight_part) -> weights.",
+                (np.ndarray, callable),
+            ),
+            Key(
+                "matrix_mask",
+                "Optional bool mask of existing synapses; default: non-zero entries.",
+                np.ndarray,
+                default=None,
+            ),
+        ]
+    )
+
+    def _add_values(self, kwargs, base="NECESSARY_KEYS", prefix="_"):
+        super()._add_values(kwargs, base, prefix)
+        # the key is stored as self._matrix, which Weight aliases to .matrix: keep the
+        # value as given before Weight.__init__ allocates the real matrix
+        self._matrix_given = self.matrix
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        m = self._matrix_given
+        if callable(m) and not isinstance(m, np.ndarray):
+            m = m(self)
+        name = type(self).__name__
+        if isinstance(m, np.ma.MaskedArray):
+            mask = ~np.ma.getmaskarray(m)
+            values = np.ma.filled(m.astype(float), 0.0)
+        else:
+            values = np.asarray(m, dtype=float)
+            mask = None
+        values = self._check_shape(values, "matrix")
+        if self._matrix_mask is not None:
+            mask = self._check_shape(self._matrix_mask, "matrix_mask").astype(bool)
+        elif mask is None:
+            mask = values != 0
+        bad = mask & ((values < 0) | (values > self._max_weight) | np.isnan(values))
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ConfigError(
+                f"{name}.matrix: expected weights in [0, max_weight={self._max_weight:g}] "
+                f"(signs come from polarities); got {values[i, j]!r} at ({i}, {j}) "
+                f"and {int(bad.sum()) - 1} more."
+            )
+        self._set_matrix(values, mask)
+        del self._matrix_given
