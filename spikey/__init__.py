@@ -6,7 +6,7 @@ Short aliases of the part families and networks::
     spikey.readout, spikey.reward, spikey.modifier, spikey.network
 """
 
-from spikey import module
+from spikey import core, games, module
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, SpikeyError
 from spikey.module import REQUIRED, Key, Module
 from spikey.snn import (
@@ -23,9 +23,15 @@ from spikey.snn.network import ActiveRLNetwork, ContinuousRLNetwork, Network, RL
 
 __version__ = "0.1.0"
 
+#: The original Spikey's name for :mod:`spikey.games`.
+RL = games
+
 __all__ = [
     "__version__",
     "module",
+    "core",
+    "games",
+    "RL",
     "Key",
     "Module",
     "REQUIRED",

@@ -372,7 +372,9 @@ class Key:
     def expected(self) -> str:
         """What a valid value looks like, e.g. ``'a float > 0 [mV]'``."""
         text = _type_name(self.type)
-        if self.constraint is not None:
+        if isinstance(self.constraint, Predicate):  # describes the whole condition
+            text = self.constraint.describe()
+        elif self.constraint is not None:
             text += f" {self.constraint.describe()}"
         if self.default is None and self.type not in (builtins.any, None):
             text += " or None"

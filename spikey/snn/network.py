@@ -136,6 +136,7 @@ class Network(Module):
         self.parts = parts
         self.callback = callback
         self.training = True
+        self._check_parts(parts)
         self._check_claimed(own, parts, game_keys)
         self._build_parts(parts)
         self._check_fit()
@@ -169,29 +170,38 @@ class Network(Module):
                 raise ConfigError(msg)
             warnings.warn(msg, UnclaimedKeyWarning, stacklevel=4)
 
-    def _build_parts(self, parts: dict) -> None:
+    def _check_parts(self, parts: dict) -> None:
+        """Every slot filled with a class (modifiers: instances), before any key check."""
         for key in type(self).NECESSARY_PARTS:
             name = key.name
-            if name in parts:
-                part = parts[name]
-            elif not key.required:
-                part = key.default
-            else:
+            if name not in parts and key.required:
                 raise MissingKeyError(
                     f"{type(self).__name__}: missing part {name!r} ({key.description}); "
                     f"give it as parts={{'{name}': ...}} or {name}=..."
                 )
+            part = parts.get(name, key.default)
+            if name != "modifiers" and part is not None and not isinstance(part, type):
+                raise ConfigError(
+                    f"network.{name}: expected a part class ({key.description}); got "
+                    f"{part!r} ({type(part).__name__})."
+                )
+        unknown = sorted(set(parts) - set(self.part_names))
+        if unknown:
+            raise ConfigError(
+                f"{type(self).__name__}: unknown part slot {unknown[0]!r}"
+                f"{suggest(unknown[0], self.part_names)}; slots are {self.part_names}."
+            )
+
+    def _build_parts(self, parts: dict) -> None:
+        for key in type(self).NECESSARY_PARTS:
+            name = key.name
+            part = parts.get(name, key.default)
             if name == "modifiers":
                 self.modifiers = self._build_modifiers(part)
                 continue
             if part is None:
                 setattr(self, name, None)
                 continue
-            if not isinstance(part, type):
-                raise ConfigError(
-                    f"network.{name}: expected a part class ({key.description}); got "
-                    f"{part!r} ({type(part).__name__})."
-                )
             with _in_slot(name):
                 if name == "synapses":
                     instance = part(self.weights, **self._params)

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from spikey.module import Module
+from spikey.errors import ConfigError
+from spikey.module import Module, describe_value
 
-__all__ = ["Part"]
+__all__ = ["Part", "polarities_from"]
 
 
 class Part(Module):
@@ -90,3 +91,19 @@ class Part(Module):
                 setattr(self, name, _copy.deepcopy(value))
         if "__rng__" in state:
             self.rng.bit_generator.state = _copy.deepcopy(state["__rng__"])
+
+
+def polarities_from(
+    given: np.ndarray | None, pct_inhibitory: float, n: int, rng: np.random.Generator, part: Any, key: str
+) -> np.ndarray:
+    """Polarities (+1/-1 per neuron): the ``given`` array, checked, or drawn from ``rng``
+    so that each neuron is inhibitory with probability ``pct_inhibitory``."""
+    if given is not None:
+        pol = np.asarray(given, dtype=float)
+        if pol.shape != (n,) or not np.all(np.isin(pol, (-1.0, 1.0))):
+            raise ConfigError(
+                f"{type(part).__name__}.{key}: expected an array of shape ({n},) with values "
+                f"+1 or -1; got {describe_value(given)}."
+            )
+        return pol.copy()
+    return np.where(rng.random(n) < pct_inhibitory, -1.0, 1.0)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.part import Part
+from spikey.snn.part import Part, polarities_from
 
 __all__ = ["Input"]
 
@@ -51,12 +51,24 @@ class Input(Part):
             default=0.0,
             constraint=Interval(0, 1),
         ),
+        Key(
+            "input_polarities",
+            "Optional fixed polarities, +1/-1 per input; drawn from input_pct_inhibitory when None.",
+            np.ndarray,
+            default=None,
+        ),
     ]
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        draws = self.init_rng().random(self._n_inputs)
-        self.polarities = np.where(draws < self._input_pct_inhibitory, -1.0, 1.0)
+        self.polarities = polarities_from(
+            self._input_polarities,
+            self._input_pct_inhibitory,
+            self._n_inputs,
+            self.init_rng(),
+            self,
+            "input_polarities",
+        )
         self._spike_values = self.polarities * self._magnitude
         self.values = None
         self.network_time = 0

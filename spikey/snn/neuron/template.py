@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from spikey.errors import ConfigError
 from spikey.module import Interval, Key
-from spikey.snn.part import Part
+from spikey.snn.part import Part, polarities_from
 
 __all__ = ["Neuron"]
 
@@ -125,17 +124,14 @@ class Neuron(Part):
         self._schedule_pos = 0
 
     def _make_polarities(self) -> np.ndarray:
-        n = self._n_neurons
-        if self._polarities is not None:
-            pol = np.asarray(self._polarities, dtype=float)
-            if pol.shape != (n,) or not np.all(np.isin(pol, (-1.0, 1.0))):
-                raise ConfigError(
-                    f"{type(self).__name__}.polarities: expected an array of shape ({n},) "
-                    f"with values +1 or -1; got array(shape={pol.shape})."
-                )
-            return pol.copy()
-        draws = self.init_rng().random(n)
-        return np.where(draws < self._neuron_pct_inhibitory, -1.0, 1.0)
+        return polarities_from(
+            self._polarities,
+            self._neuron_pct_inhibitory,
+            self._n_neurons,
+            self.init_rng(),
+            self,
+            "polarities",
+        )
 
     def __len__(self) -> int:
         return self._n_neurons

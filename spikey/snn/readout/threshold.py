@@ -40,7 +40,7 @@ class Threshold(Readout):
                 "action_threshold",
                 "Rate (spikes per step per output neuron) at which the action flips, or 'mean'.",
                 (float, str),
-                constraint=Predicate(_threshold_ok, "a number or 'mean'"),
+                constraint=Predicate(_threshold_ok, "a float or 'mean'"),
             ),
             Key("output_range", "The two actions [low, high].", (list, tuple, np.ndarray), default=[0, 1]),
         ]

@@ -11,6 +11,11 @@ from spikey.snn.synapse.ltp import LTP
 
 __all__ = ["MSTDP", "MSTDPET", "RLSTDP", "RLSTDPET"]
 
+#: Eligibility magnitudes below this are set to 0 (far below any effect on weights).
+_TINY = 1e-200
+#: Above this many synapses, buffered spikes are folded in with sparse products.
+_SPARSE_FLUSH = 40_000
+
 
 class MSTDP(LTP):
     """Modulated STDP without eligibility trace (Florian 2007, MSTDP).
@@ -131,8 +136,16 @@ class _EligibilitySTDP(LTP):
         decay, gain = self._z_params()
         w = gain * decay ** np.arange(b - 1, -1, -1, dtype=float)
         self._z *= decay**b
-        self._z += (p_used * w[:, None]).T @ xq
-        self._z += (x * w[:, None]).T @ q_used
+        if decay**b < 1e-3:  # keep long-decayed traces out of the slow subnormal range
+            np.putmask(self._z, np.abs(self._z) < _TINY, 0.0)
+        if self._z.size > _SPARSE_FLUSH:  # large network: spikes are sparse in the buffer
+            from scipy import sparse
+
+            self._z += np.asarray((p_used * w[:, None]).T @ sparse.csr_matrix(xq))
+            self._z += np.asarray(sparse.csr_matrix(x * w[:, None]).T @ q_used)
+        else:
+            self._z += (p_used * w[:, None]).T @ xq
+            self._z += (x * w[:, None]).T @ q_used
         self.pre_trace = p_used[-1] + self._A_plus * x[-1]
         self.post_trace = q_used[-1] + self._A_minus * xq[-1]
         self._n_buf = 0

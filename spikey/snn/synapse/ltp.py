@@ -41,7 +41,7 @@ class LTP(Synapse):
     work per step is proportional to the number of spikes.
     """
 
-    STATE = ("pre_trace", "post_trace")
+    STATE = ("pre_trace", "post_trace", "_steps")
 
     NECESSARY_KEYS = Synapse.extend_keys(
         [
@@ -76,6 +76,7 @@ class LTP(Synapse):
         """Zero the traces."""
         self.pre_trace = np.zeros(self.n_pre)
         self.post_trace = np.zeros(self._n_neurons)
+        self._steps = 0
 
     def _signed_mask(self, polarities: np.ndarray) -> np.ndarray:
         """``p_i * sign_ij * mask_ij``: the factor each weight change is scaled by."""
@@ -98,6 +99,10 @@ class LTP(Synapse):
         """Decay the traces; return the indices of pre and post spikes."""
         self.pre_trace *= math.exp(-1.0 / self._tau_plus)
         self.post_trace *= math.exp(-1.0 / self._tau_minus)
+        self._steps += 1
+        if self._steps % 512 == 0:  # keep decayed traces out of the slow subnormal range
+            for trace in (self.pre_trace, self.post_trace):
+                np.putmask(trace, np.abs(trace) < 1e-200, 0.0)
         return fired.nonzero()[0], fired[self._n_inputs :].nonzero()[0]
 
     def _bump(self, pre_idx: np.ndarray, post_idx: np.ndarray) -> None:

@@ -21,6 +21,9 @@ from spikey.snn.part import Part
 
 __all__ = ["Synapse"]
 
+#: Above this many weights, propagation gathers the rows of active neurons only.
+_DENSE_LIMIT = 40_000
+
 
 class Synapse(Part):
     """Static synapses: instantaneous, weight-scaled transmission; no learning.
@@ -77,7 +80,13 @@ class Synapse(Part):
         ndarray, shape (n_neurons,)
         """
         w = self.weights
-        return spikes @ (w.matrix if w.signs is None else w.matrix * w.signs)
+        m = w.matrix
+        if m.size > _DENSE_LIMIT:  # large network: only the rows of neurons that spiked
+            active = spikes.nonzero()[0]
+            if active.size * 4 < len(spikes):
+                rows = m[active] if w.signs is None else m[active] * w.signs[active]
+                return spikes[active] @ rows
+        return spikes @ (m if w.signs is None else m * w.signs)
 
     def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
         """Learn from one step's spikes (no-op for static synapses).

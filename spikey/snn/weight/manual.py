@@ -74,8 +74,8 @@ class Manual(Weight):
             i, j = np.argwhere(bad)[0]
             raise ConfigError(
                 f"{name}.matrix: expected weights in [0, max_weight={self._max_weight:g}] "
-                f"(signs come from polarities); got {values[i, j]!r} at ({i}, {j}) "
-                f"and {int(bad.sum()) - 1} more."
+                f"(signs come from polarities); got {float(values[i, j])!r} at ({i}, {j})"
+                + (f" and {int(bad.sum()) - 1} more." if bad.sum() > 1 else ".")
             )
         self._set_matrix(values, mask)
         del self._matrix_given

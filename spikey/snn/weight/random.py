@@ -57,7 +57,9 @@ class Random(Weight):
                 "Weight distribution: 'uniform', 'normal', 'lognormal' or f(rng, shape).",
                 (str, callable),
                 default="uniform",
-                constraint=Predicate(_valid_distribution, f"one of {_DISTRIBUTIONS} or f(rng, shape)"),
+                constraint=Predicate(
+                    _valid_distribution, f"one of {_DISTRIBUTIONS} or a callable f(rng, shape)"
+                ),
             ),
             Key(
                 "weight_generator",

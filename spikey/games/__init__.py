@@ -1,0 +1,1 @@
+"""Games (reinforcement-learning environments) that drive networks."""

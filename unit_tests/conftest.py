@@ -1,0 +1,76 @@
+"""Shared fixtures: small valid configurations of networks and parts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import spikey
+
+
+def xor_expected(state) -> int:
+    """XOR of a pair of 0/1 values."""
+    return int(sum(state) % 2)
+
+
+def feedforward(n_in: int, n: int, n_out: int, wmax: float = 5.0, seed: int = 0) -> np.ndarray:
+    """Inputs -> hidden -> output weight matrix, zero elsewhere."""
+    rng = np.random.default_rng(seed)
+    m = np.zeros((n_in + n, n))
+    hidden = n - n_out
+    m[:n_in, :hidden] = rng.uniform(0, wmax, (n_in, hidden))
+    m[n_in : n_in + hidden, hidden:] = rng.uniform(0, wmax, (hidden, n_out))
+    return m
+
+
+class SmallRL(spikey.RLNetwork):
+    """A 10-input, 12-neuron feed-forward RL network with MSTDPET learning."""
+
+    parts = {
+        "inputs": spikey.input.RateMap,
+        "neurons": spikey.neuron.Neuron,
+        "weights": spikey.weight.Manual,
+        "synapses": spikey.synapse.MSTDPET,
+        "readout": spikey.readout.Threshold,
+        "rewarder": spikey.reward.MatchExpected,
+    }
+    keys = {
+        "n_inputs": 10,
+        "n_neurons": 12,
+        "n_outputs": 2,
+        "processing_time": 40,
+        "magnitude": 1.0,
+        "firing_threshold": 4.0,
+        "potential_decay": 0.1,
+        "refractory_period": 1,
+        "prob_rand_fire": 0.02,
+        "input_pct_inhibitory": 0.3,
+        "state_rate_map": [0.0, 0.3],
+        "max_weight": 3.0,
+        "learning_rate": 0.5,
+        "action_threshold": 0.05,
+        "expected_value": xor_expected,
+        "matrix": feedforward(10, 12, 2, 3.0),
+    }
+
+
+STATES = [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def run_ticks(net, n: int, start: int = 0) -> list:
+    """Tick and reward ``n`` times over the four XOR states; returns the spike logs."""
+    logs = []
+    for i in range(start, start + n):
+        s = STATES[i % 4]
+        a = net.tick(s)
+        net.reward(s, a)
+        logs.append(net.spike_log.copy())
+    return logs
+
+
+@pytest.fixture
+def small_net() -> SmallRL:
+    """A reset SmallRL network with seed 7."""
+    net = SmallRL(seed=7, strict=True)
+    net.reset()
+    return net
