@@ -23,6 +23,26 @@ from spikey.snn.network import ActiveRLNetwork, ContinuousRLNetwork, Network, RL
 
 __version__ = "0.1.0"
 
+
+def _alias_modules() -> None:
+    """Make ``spikey.<family>`` real import paths (``from spikey.neuron.template import
+    Neuron``, as in the original Spikey), pointing at ``spikey.snn.<family>``."""
+    import importlib
+    import pkgutil
+    import sys
+
+    for family in ("neuron", "synapse", "input", "weight", "readout", "reward", "modifier", "network"):
+        package = importlib.import_module(f"spikey.snn.{family}")
+        sys.modules[f"spikey.{family}"] = package
+        for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+            sys.modules[f"spikey.{family}.{info.name}"] = importlib.import_module(
+                f"spikey.snn.{family}.{info.name}"
+            )
+    sys.modules["spikey.RL"] = games
+
+
+_alias_modules()
+
 #: The original Spikey's name for :mod:`spikey.games`.
 RL = games
 

@@ -45,9 +45,9 @@ class RandPotential(Neuron):
         ]
     )
 
-    def _threshold_crossings(self) -> np.ndarray:
+    def _threshold_crossings(self, threshold: float) -> np.ndarray:
         n = self._n_neurons
         kicked = self._uniforms(n) < self._prob_rand_fire
         noise = self.rng.random(n) * self._leak_scalar
         self.potentials += np.where(kicked, noise, 0.0)
-        return self.potentials >= self._firing_threshold
+        return self.potentials >= threshold

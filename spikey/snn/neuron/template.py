@@ -145,22 +145,40 @@ class Neuron(Part):
         self._schedule_pos = 0
         self._spike_values = self.polarities * self._magnitude
 
-    def _threshold_crossings(self) -> np.ndarray:
+    def _threshold_crossings(self, threshold: float) -> np.ndarray:
         """Boolean (n_neurons,): neurons that start a spike this step."""
-        fire = self.potentials >= self._firing_threshold
+        fire = self.potentials >= threshold
         if self._prob_rand_fire > 0:
             fire |= self._uniforms(self._n_neurons) < self._prob_rand_fire
         return fire
 
     def __call__(self) -> np.ndarray:
-        """Spike output of this step.
+        """Spike output of this step: ``self >= firing_threshold``.
 
         Returns
         -------
         ndarray, shape (n_neurons,), float
             ``magnitude * polarity`` where a neuron spikes, else 0.
         """
-        fire = self._threshold_crossings()
+        return self >= self._firing_threshold
+
+    def __ge__(self, threshold: float) -> np.ndarray:
+        """Fire the neurons at or above ``threshold`` (the original Spikey's step rule).
+
+        Overriding this method (as the original Spikey's ``WillyNilly`` example does) or
+        :meth:`__call__` changes how the neurons fire.
+
+        Parameters
+        ----------
+        threshold : float
+            Firing threshold.
+
+        Returns
+        -------
+        ndarray, shape (n_neurons,), float
+            ``magnitude * polarity`` where a neuron spikes, else 0.
+        """
+        fire = self._threshold_crossings(threshold)
         if self._refractory_period:  # with 0, timers are <= 0 at every call
             fire &= self.refractory_timers <= 0
         np.putmask(self.refractory_timers, fire, self._refractory_period + 1)
