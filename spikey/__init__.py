@@ -6,7 +6,7 @@ Short aliases of the part families and networks::
     spikey.readout, spikey.reward, spikey.modifier, spikey.network
 """
 
-from spikey import core, games, module
+from spikey import core, games, logging, module
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, SpikeyError
 from spikey.module import REQUIRED, Key, Module
 from spikey.snn import (
@@ -51,6 +51,7 @@ __all__ = [
     "module",
     "core",
     "games",
+    "logging",
     "RL",
     "Key",
     "Module",

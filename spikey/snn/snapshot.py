@@ -58,7 +58,7 @@ class _Encoder:
                 raise SpikeyError(f"cannot save {name}: object arrays are not supported.")
             if isinstance(value, np.ma.MaskedArray):
                 value = np.ma.filled(value, 0)
-            self.arrays[name] = np.ascontiguousarray(value)
+            self.arrays[name] = value
             return {"__array__": name}
         if isinstance(value, tuple):
             return {"__tuple__": [self(v, f"{name}.{i}") for i, v in enumerate(value)]}

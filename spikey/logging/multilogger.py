@@ -1,0 +1,112 @@
+"""Log many runs into one folder and summarise them."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+from spikey.logging.files import atomic_write, unique_name
+from spikey.logging.log import DATE_FORMAT, FORMAT_VERSION, make_log
+from spikey.logging.serialize import encode
+
+__all__ = ["MultiLogger"]
+
+
+class MultiLogger:
+    """Logs a series of runs as ``YYYY-MM-DD-HH-MM-<5 letter id>.json``.
+
+    The date is fixed when the logger is created; the id makes every name unique,
+    also when many runs (or processes) log in the same minute.
+
+    Parameters
+    ----------
+    folder : str
+        Where the logs go (created if needed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from spikey.logging import MultiLogger, Reader
+    >>> logger = MultiLogger(folder=tempfile.mkdtemp())
+    >>> for acc in (0.5, 0.7):
+    ...     _ = logger.log({"seed": 1}, None, {"accuracy": acc}, {})
+    >>> summary = logger.summarize()
+    >>> Reader(logger.folder).df["accuracy"].sort_values().tolist()
+    [0.5, 0.7]
+    """
+
+    def __init__(self, folder: str = "log"):
+        self.folder = folder
+        self.prefix = _dt.datetime.now().strftime(DATE_FORMAT)
+        self.filenames: list[str] = []
+        self._results: list[dict] = []
+        self._configs: list[dict] = []
+
+    def log(
+        self, network: Any, game: Any, results: dict | None = None, info: dict | None = None, **extra: Any
+    ) -> str:
+        """Write one run's log (see :func:`spikey.logging.log`); returns its path."""
+        data = make_log(network, game, results, info, **extra)
+        text = json.dumps(data, allow_nan=False)
+        while True:
+            name = f"{self.prefix}-{unique_name()}.json"
+            try:
+                path = atomic_write(os.path.join(self.folder, name), text, overwrite=False)
+                break
+            except FileExistsError:
+                continue
+        self.filenames.append(name)
+        self._results.append(dict(results or {}))
+        self._configs.append({"network": data["network"], "game": data["game"]})
+        return path
+
+    def summarize(self, **extra: Any) -> str:
+        """Write ``YYYY-MM-DD-HH-MM~SUMMARY.json``: statistics of every numeric result.
+
+        Returns
+        -------
+        str
+            The summary's path.
+        """
+        stats = {}
+        keys = sorted({k for r in self._results for k in r})
+        for key in keys:
+            values = [r[key] for r in self._results if key in r]
+            nums = [
+                float(v)
+                for v in values
+                if isinstance(v, (int, float, np.integer, np.floating))
+                and not isinstance(v, (bool, np.bool_))
+            ]
+            if nums and len(nums) == len(values):
+                arr = np.array(nums)
+                finite = arr[np.isfinite(arr)]
+                stats[key] = {
+                    "count": len(nums),
+                    "mean": float(finite.mean()) if finite.size else math.nan,
+                    "std": float(finite.std()) if finite.size else math.nan,
+                    "min": float(finite.min()) if finite.size else math.nan,
+                    "max": float(finite.max()) if finite.size else math.nan,
+                }
+        varying = {}
+        for section in ("network", "game"):
+            texts: dict[str, set] = {}
+            for cfg in self._configs:
+                for k, v in cfg[section].items():
+                    texts.setdefault(k, set()).add(json.dumps(v, sort_keys=True))
+            varying[section] = sorted(k for k, t in texts.items() if len(t) > 1)
+        data = {
+            "format_version": FORMAT_VERSION,
+            "n_runs": len(self.filenames),
+            "filenames": list(self.filenames),
+            "results": encode(stats),
+            "varying_params": varying,
+            **{k: encode(v) for k, v in extra.items()},
+        }
+        path = os.path.join(self.folder, f"{self.prefix}~SUMMARY.json")
+        return atomic_write(path, json.dumps(data, allow_nan=False))
