@@ -14,6 +14,8 @@ __all__ = [
     "ConfigError",
     "MissingKeyError",
     "ShapeError",
+    "ActionError",
+    "EpisodeError",
     "SpikeyWarning",
     "UnclaimedKeyWarning",
     "EngineFallbackWarning",
@@ -44,6 +46,14 @@ class MissingKeyError(ConfigError, KeyError):
 
 class ShapeError(ConfigError):
     """Parts of a network disagree about array shapes or sizes."""
+
+
+class ActionError(SpikeyError, ValueError):
+    """An action outside a game's action space."""
+
+
+class EpisodeError(SpikeyError, RuntimeError):
+    """A game stepped before ``reset()`` or after its episode ended."""
 
 
 class SpikeyWarning(UserWarning):

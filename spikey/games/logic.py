@@ -1,0 +1,145 @@
+"""Logic gates: reproduce a two-input boolean function.
+
+Each step shows a random input pair; the player answers with the gate's output. This is
+the task of Florian (2007)'s XOR experiments and of the original Spikey's ``Logic`` game.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spikey.games.spaces import Discrete, MultiBinary
+from spikey.games.template import Game
+from spikey.module import Key
+
+__all__ = ["Logic", "and_gate", "or_gate", "xor_gate", "nand_gate", "nor_gate", "xnor_gate"]
+
+
+# Module-level functions (not lambdas), so games and network configs pickle.
+def and_gate(state: Any) -> int:
+    """``a AND b`` of an input pair, as 0 or 1."""
+    return int(bool(state[0]) and bool(state[1]))
+
+
+def or_gate(state: Any) -> int:
+    """``a OR b`` of an input pair, as 0 or 1."""
+    return int(bool(state[0]) or bool(state[1]))
+
+
+def xor_gate(state: Any) -> int:
+    """``a XOR b`` of an input pair, as 0 or 1."""
+    return int(bool(state[0]) != bool(state[1]))
+
+
+def nand_gate(state: Any) -> int:
+    """``NOT (a AND b)`` of an input pair, as 0 or 1."""
+    return 1 - and_gate(state)
+
+
+def nor_gate(state: Any) -> int:
+    """``NOT (a OR b)`` of an input pair, as 0 or 1."""
+    return 1 - or_gate(state)
+
+
+def xnor_gate(state: Any) -> int:
+    """``NOT (a XOR b)`` of an input pair, as 0 or 1."""
+    return 1 - xor_gate(state)
+
+
+class Logic(Game):
+    """Mimic a logic gate on random input pairs.
+
+    At :meth:`reset` and after every :meth:`step` the game draws a new input pair
+    ``(a, b)``, each 0 or 1 with probability 1/2, from the game's generator. The action
+    answers the pair shown before the step: a correct answer (``action ==
+    expected_value(state)``) earns ``reward_correct``, a wrong one ``reward_incorrect``.
+    The game never terminates; set ``max_steps`` for episodes of fixed length.
+
+    Parameters
+    ----------
+    callback : object, optional
+        See :class:`spikey.games.Game`.
+    preset : {"AND", "OR", "XOR", "NAND", "NOR", "XNOR"}, optional
+        The gate; the class default (``config``) is ``"OR"``, as in the original Spikey.
+    **kwargs
+        Keys below.
+
+    Notes
+    -----
+    Keys (besides ``seed`` and ``max_steps`` of every game):
+
+    - ``name`` (str): the gate's name, for logs.
+    - ``expected_value`` (callable): ``f(state) -> 0 or 1``, the gate. Networks built
+      with ``game=`` receive it too, so a ``MatchExpected`` rewarder rewards the gate.
+    - ``reward_correct`` (float, default 1): reward of a correct answer.
+    - ``reward_incorrect`` (float, default 0): reward of a wrong answer.
+
+    States are tuples ``(a, b)`` of Python ints in ``observation_space =
+    MultiBinary(2)``; actions are ``0``/``1`` (bools and integral numbers accepted) in
+    ``action_space = Discrete(2)``. ``info`` holds ``"expected"`` (the correct answer)
+    and ``"correct"`` (bool).
+
+    References
+    ----------
+    .. [1] Florian R. V. (2007) Reinforcement learning through modulation of
+       spike-timing-dependent synaptic plasticity. Neural Computation 19(6):1468-1502.
+
+    Examples
+    --------
+    >>> from spikey.games import Logic
+    >>> game = Logic(preset="XOR", seed=0)
+    >>> state = game.reset()
+    >>> answer = game.expected_value(state)
+    >>> _, reward, done, info = game.step(answer)
+    >>> reward, done, info["correct"]
+    (1.0, False, True)
+    >>> [Logic.PRESETS["XOR"]["expected_value"](s) for s in Logic.observation_space]
+    [0, 1, 1, 0]
+
+    The original Spikey's template idiom:
+
+    >>> class game_template(Logic):
+    ...     config = Logic.PRESETS["XOR"]
+    ...     config.update({"max_steps": 10})
+    >>> game_template(seed=0).params["name"], Logic.PRESETS["XOR"].get("max_steps")
+    ('XOR', None)
+    """
+
+    NECESSARY_KEYS = Game.extend_keys(
+        [
+            Key("name", "Name of the gate, for logs.", str, default=None),
+            Key("expected_value", "f(state) -> the gate's output (0 or 1) for an input pair.", callable),
+            Key("reward_correct", "Reward of a correct answer.", float, default=1.0),
+            Key("reward_incorrect", "Reward of a wrong answer.", float, default=0.0),
+        ]
+    )
+
+    PRESETS = {
+        "AND": {"name": "AND", "expected_value": and_gate},
+        "OR": {"name": "OR", "expected_value": or_gate},
+        "XOR": {"name": "XOR", "expected_value": xor_gate},
+        "NAND": {"name": "NAND", "expected_value": nand_gate},
+        "NOR": {"name": "NOR", "expected_value": nor_gate},
+        "XNOR": {"name": "XNOR", "expected_value": xnor_gate},
+    }
+    config = dict(PRESETS["OR"])
+
+    observation_space = MultiBinary(2)
+    action_space = Discrete(2)
+
+    def expected_value(self, state: Any) -> int:
+        """The correct answer (0 or 1) to input pair ``state``."""
+        return int(self._expected_value(state))
+
+    def _draw(self) -> tuple[int, int]:
+        a, b = self.rng.integers(0, 2, size=2)
+        return (int(a), int(b))
+
+    def _reset(self) -> tuple[int, int]:
+        return self._draw()
+
+    def _step(self, action: int) -> tuple[tuple[int, int], float, bool, bool, dict[str, Any]]:
+        expected = self.expected_value(self.state)
+        correct = action == expected
+        reward = self._reward_correct if correct else self._reward_incorrect
+        return self._draw(), reward, False, False, {"expected": expected, "correct": correct}
