@@ -145,7 +145,7 @@ class Interval(Constraint):
     def check(self, value: Any) -> bool:
         try:
             arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return False
         if arr.size == 0:
             return True
@@ -259,7 +259,10 @@ def _coerce(t: Any, value: Any) -> Any:
         if isinstance(value, (bool, np.bool_)):
             return _NO
         if isinstance(value, (int, float, np.integer, np.floating)):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an int beyond the float range
+                return _NO
         return _NO
     if t is np.ndarray:
         if isinstance(value, np.ndarray):
@@ -269,7 +272,7 @@ def _coerce(t: Any, value: Any) -> Any:
                 arr = np.asarray(value)
             except ValueError:  # ragged
                 return _NO
-            return arr if arr.dtype != object else _NO
+            return arr if arr.dtype.kind in "biufc" else _NO
         return _NO
     if t is list:
         return value if isinstance(value, (list, tuple)) else _NO
@@ -556,6 +559,8 @@ class Module:
                 value = key.validate(kwargs[key.name], owner=self._owner())
             else:
                 value = _copy.deepcopy(key.default)
+                if value is not None and value is not REQUIRED:  # same coercion as a given value
+                    value = key.validate(value, owner=self._owner())
             setattr(self, prefix + key.name, value)
 
     def get_params(self) -> dict[str, Any]:

@@ -256,3 +256,12 @@ def test_network_warns_nothing_when_keys_are_all_claimed():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SmallRL(seed=0)
+
+
+def test_snapshot_keeps_synapses_whose_weight_reached_zero(small_net, tmp_path):
+    """A synapse inside the mask whose weight learned down to 0 still exists after load."""
+    i, j = np.argwhere(small_net.weights.mask)[0]
+    small_net.weights.matrix[i, j] = 0.0
+    loaded = SmallRL.load(small_net.save(tmp_path / "z"), expected_value=xor_expected)
+    assert loaded.weights.mask[i, j]
+    np.testing.assert_array_equal(loaded.weights.mask, small_net.weights.mask)

@@ -28,6 +28,9 @@ class Part(Module):
 
     #: Names of attributes that change while the network runs.
     STATE: tuple[str, ...] = ()
+    #: Names in ``STATE`` that :meth:`reset` keeps on purpose (learned parameters, e.g. a
+    #: critic's weights); a replay after ``seed(s)`` + ``reset()`` restores them first.
+    LEARNED: tuple[str, ...] = ()
     #: Family of the part ("neurons", "synapses", ...), used in messages and streams.
     FAMILY: str = "part"
 
@@ -54,6 +57,15 @@ class Part(Module):
             pos = 0
         self._upos = pos + 1
         return buf[pos]
+
+    def set_params(self, **params: Any) -> Part:
+        """Validate and set keys by name, then refresh values derived from them."""
+        super().set_params(**params)
+        self._params_changed(set(params))
+        return self
+
+    def _params_changed(self, names: set[str]) -> None:
+        """Recompute values derived from keys after :meth:`set_params` (hook)."""
 
     def reset(self) -> None:
         """Set the dynamic state to its initial value."""

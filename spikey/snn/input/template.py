@@ -73,6 +73,9 @@ class Input(Part):
         self.values = None
         self.network_time = 0
 
+    def _params_changed(self, names: set[str]) -> None:
+        self._spike_values = self.polarities * self._magnitude
+
     def __len__(self) -> int:
         return self._n_inputs
 

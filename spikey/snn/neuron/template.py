@@ -133,6 +133,9 @@ class Neuron(Part):
             "polarities",
         )
 
+    def _params_changed(self, names: set[str]) -> None:
+        self._spike_values = self.polarities * self._magnitude
+
     def __len__(self) -> int:
         return self._n_neurons
 

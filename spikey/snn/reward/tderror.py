@@ -38,6 +38,7 @@ class TDError(Reward):
     """
 
     STATE = ("theta", "prev_td", "prev_value", "prev_reward")
+    LEARNED = ("theta",)
 
     NECESSARY_KEYS = Reward.extend_keys(
         [

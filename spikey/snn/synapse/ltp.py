@@ -41,7 +41,7 @@ class LTP(Synapse):
     work per step is proportional to the number of spikes.
     """
 
-    STATE = ("pre_trace", "post_trace", "_steps")
+    STATE = ("pre_trace", "post_trace", "_steps", "_pol", "_gain")
 
     NECESSARY_KEYS = Synapse.extend_keys(
         [

@@ -54,7 +54,24 @@ class Manual(Weight):
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        m = self._matrix_given
+        self._build(self._matrix_given)
+        del self._matrix_given
+
+    def set_params(self, **params: Any) -> Manual:
+        """As :meth:`Module.set_params`; a new ``matrix`` or ``matrix_mask`` is checked
+        (shape, bounds) and applied as at construction, or nothing changes."""
+        old = (self.matrix, self.mask, self._matrix_mask)
+        super().set_params(**params)
+        if "matrix" in params or "matrix_mask" in params:
+            try:
+                self._build(self.matrix if "matrix" in params else old[0])
+            except ConfigError:
+                self.matrix, self.mask, self._matrix_mask = old
+                raise
+        return self
+
+    def _build(self, m: Any) -> None:
+        """Check ``m`` (and ``matrix_mask``) and set the matrix and mask from them."""
         if callable(m) and not isinstance(m, np.ndarray):
             m = m(self)
         name = type(self).__name__
@@ -78,4 +95,3 @@ class Manual(Weight):
                 + (f" and {int(bad.sum()) - 1} more." if bad.sum() > 1 else ".")
             )
         self._set_matrix(values, mask)
-        del self._matrix_given

@@ -39,7 +39,7 @@ class Weight(Part):
 
     FAMILY = "weights"
     RNG_STREAM = "weights"
-    STATE = ("matrix",)
+    STATE = ("matrix", "mask")
 
     NECESSARY_KEYS = [
         Key("n_inputs", "Number of input neurons.", int, constraint=Interval(0, None)),

@@ -1,0 +1,211 @@
+"""Registry of spikey's stock parts with a small valid configuration each.
+
+The test suite runs every check of :func:`spikey.testing.check_part` over every entry,
+so a stock part is fully tested as soon as it is registered here (and a test fails
+when a part exported by a family's ``__all__`` is missing).
+
+Examples
+--------
+>>> from spikey.testing.registry import STOCK_PARTS
+>>> from spikey.snn.neuron import Neuron
+>>> STOCK_PARTS[Neuron].config["n_neurons"]
+5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from spikey.snn import input as _input
+from spikey.snn import modifier as _modifier
+from spikey.snn import neuron as _neuron
+from spikey.snn import readout as _readout
+from spikey.snn import reward as _reward
+from spikey.snn import synapse as _synapse
+from spikey.snn import weight as _weight
+from spikey.snn.reward.spike_reward import SpikeReward
+
+__all__ = [
+    "PartSpec",
+    "STOCK_PARTS",
+    "ABSTRACT_TEMPLATES",
+    "FAMILY_MODULES",
+    "register_stock_part",
+    "stock_specs",
+    "parity",
+    "parity_reward",
+]
+
+
+def parity(state: Any) -> int:
+    """Expected action for a 0/1 state: the parity of its sum (XOR for two values)."""
+    return int(np.sum(state)) % 2
+
+
+def parity_reward(state: Any, action: Any) -> float:
+    """1.0 when ``action`` is the parity of ``state``, else 0.0."""
+    return float(np.all(np.asarray(action) == parity(state)))
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """A part class with what :func:`~spikey.testing.check_part` needs to run it.
+
+    Attributes
+    ----------
+    part : type
+        The part class.
+    config : mapping
+        A small valid configuration (read-only).
+    state, action : object
+        Game state (and action) driving inputs, rewards and modifiers.
+    weights : object
+        Weights for a synapse (default: built from ``config``).
+    id : str
+        Test id, the class name unless given.
+    """
+
+    part: type
+    config: Mapping[str, Any]
+    state: Any = None
+    action: Any = None
+    weights: Any = None
+    id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "config", MappingProxyType(dict(self.config)))
+        if not self.id:
+            object.__setattr__(self, "id", self.part.__name__)
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`~spikey.testing.check_part` for this part."""
+        return {"weights": self.weights, "state": self.state, "action": self.action}
+
+
+#: Templates that cannot run by themselves (no firing rule, action, reward, schedule,
+#: or, for Weight, no synapses); every other class in a family's ``__all__`` must be in
+#: :data:`STOCK_PARTS`.
+ABSTRACT_TEMPLATES: frozenset[type] = frozenset(
+    {_input.Input, _weight.Weight, _readout.Readout, _reward.Reward, _modifier.Modifier}
+)
+
+#: The family modules whose ``__all__`` lists the stock parts.
+FAMILY_MODULES = (_neuron, _input, _weight, _synapse, _readout, _reward, _modifier)
+
+#: Stock part class -> :class:`PartSpec`.
+STOCK_PARTS: dict[type, PartSpec] = {}
+
+
+def register_stock_part(
+    part: type,
+    config: Mapping[str, Any],
+    *,
+    state: Any = None,
+    action: Any = None,
+    weights: Any = None,
+) -> PartSpec:
+    """Add (or replace) the registry entry of ``part``; returns it."""
+    spec = PartSpec(part, config, state=state, action=action, weights=weights)
+    STOCK_PARTS[part] = spec
+    return spec
+
+
+def stock_specs() -> list[PartSpec]:
+    """The registered specs, in registration order."""
+    return list(STOCK_PARTS.values())
+
+
+# --------------------------------------------------------------------------- entries
+
+_NEURON = {
+    "n_neurons": 5,
+    "magnitude": 1.5,
+    "firing_threshold": 1.0,
+    "potential_decay": 0.2,
+    "refractory_period": 2,
+    "neuron_pct_inhibitory": 0.4,
+    "prob_rand_fire": 0.1,
+    "spike_delay": 1,
+}
+register_stock_part(_neuron.Neuron, _NEURON)
+register_stock_part(
+    _neuron.RandPotential, {**_NEURON, "spike_delay": 0, "prob_rand_fire": 0.3, "leak_scalar": 0.8}
+)
+
+_INPUT = {"n_inputs": 4, "magnitude": 2.0, "input_pct_inhibitory": 0.5}
+register_stock_part(
+    _input.RateMap, {**_INPUT, "state_rate_map": [0.05, 0.6], "input_firing_steps": 7}, state=(1, 0)
+)
+register_stock_part(
+    _input.StaticMap,
+    {
+        **_INPUT,
+        "state_spike_map": {
+            (0, 1): np.array([[1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 0, 0]], dtype=bool),
+            (1, 0): np.array([0, 0, 1, 1], dtype=bool),
+        },
+    },
+    state=(0, 1),
+)
+register_stock_part(
+    _input.RBF,
+    {**_INPUT, "n_inputs": 6, "state_ranges": [(-1.0, 1.0), (0.0, 1.0)], "rbf_width": 1.5, "rbf_rate": 0.7},
+    state=(0.2, 0.7),
+)
+register_stock_part(
+    _input.Poisson,
+    {**_INPUT, "n_inputs": 3, "rate_scale": 2.0, "dt": 1.0},
+    state=np.array([50.0, 150.0, 400.0]),
+)
+
+_SIZES = {"n_inputs": 3, "n_neurons": 4}
+register_stock_part(_weight.Random, {**_SIZES, "max_weight": 2.0, "density": 0.6, "distribution": "normal"})
+register_stock_part(
+    _weight.Manual,
+    {
+        **_SIZES,
+        "max_weight": 1.0,
+        "matrix": np.linspace(0.0, 1.0, 28).reshape(7, 4) * (np.arange(28).reshape(7, 4) % 3 != 0),
+    },
+)
+
+_SYN = {**_SIZES, "max_weight": 1.0, "density": 0.7}
+_STDP = {**_SYN, "learning_rate": 0.2, "tau_plus": 5.0, "tau_minus": 4.0, "A_plus": 1.0, "A_minus": -0.9}
+register_stock_part(_synapse.Synapse, _SYN)
+register_stock_part(_synapse.LTP, _STDP)
+register_stock_part(_synapse.MSTDP, _STDP)
+register_stock_part(_synapse.MSTDPET, {**_STDP, "tau_z": 6.0})
+register_stock_part(_synapse.RLSTDP, {**_STDP, "trace_decay": 0.1})
+
+register_stock_part(_readout.Threshold, {"n_outputs": 3, "action_threshold": "mean", "output_range": [0, 1]})
+register_stock_part(_readout.NeuronRates, {"n_outputs": 5, "n_actions": 2})
+register_stock_part(_readout.PopulationVector, {"n_outputs": 4, "n_actions": 2, "kernel_tau_decay": 8.0})
+register_stock_part(_readout.TopAction, {"n_outputs": 4, "n_actions": 2, "kernel_tau_rise": 3.0})
+
+register_stock_part(
+    _reward.MatchExpected, {"expected_value": parity, "punish_mult": 2.0}, state=(1, 0), action=1
+)
+register_stock_part(
+    _reward.TDError,
+    {"expected_value": parity_reward, "gamma": 0.5, "critic_rate": 0.2},
+    state=(1.0, 0.0),
+    action=1,
+)
+
+register_stock_part(
+    SpikeReward, {"expected_value": parity, "reward_mult": 2.0}, state=(0, 1), action=np.array([True, False])
+)
+
+register_stock_part(
+    _modifier.LinearDecay,
+    {"param": "network.synapses.learning_rate", "t_stop": 20, "value_start": 0.5, "value_stop": 0.0},
+)
+register_stock_part(
+    _modifier.DropOff,
+    {"param": "network.neurons.prob_rand_fire", "t_stop": 10, "value_start": 0.2, "value_end": 0.0},
+)
