@@ -53,11 +53,11 @@ class CartPole(Game):
         See :class:`spikey.games.Game`.
     preset : {"CartPole-v1", "DEFAULT", "FREMAUX"}, optional
         ``"CartPole-v1"``: Gymnasium's CartPole-v1 (actions 0/1 = push left/right with
-        ``Force_Mag``, reward 1 per step including the last, |x| <= 2.4 m, |theta| <= 12
+        ``Force_Mag``, reward 1 per step including the last, ``|x| <= 2.4`` m, ``|theta| <= 12``
         deg, truncated after 500 steps, start uniform in [-0.05, 0.05]).
         ``"DEFAULT"`` (the class default) and ``"FREMAUX"``: the original Spikey's presets
-        (continuous force, reward 0 so that a network rewarder decides, |theta| <= 90
-        deg, |x| <= 4.5 m resp. 2.5 m, no time limit, start at x = theta = 0 with
+        (continuous force, reward 0 so that a network rewarder decides, ``|theta| <= 90``
+        deg, ``|x| <= 4.5`` m resp. 2.5 m, no time limit, start at x = theta = 0 with
         velocities uniform in +-[0, 0.1]).
     **kwargs
         Keys below.
