@@ -15,7 +15,7 @@ from spikey.errors import ConfigError
 from spikey.module import Key
 from spikey.snn.input import Input
 from spikey.snn.modifier import Modifier
-from spikey.snn.neuron import Neuron
+from spikey.snn.neuron import Neuron, NeuronBase
 from spikey.snn.part import Part
 from spikey.snn.readout import NeuronRates, Readout
 from spikey.snn.reward import Reward
@@ -87,7 +87,9 @@ def test_abstract_templates_cannot_run_alone():
     with pytest.raises(NotImplementedError, match="Modifier must implement"):
         Modifier("network.neurons.magnitude").value(0)
     assert not Weight(n_inputs=2, n_neurons=3).mask.any()
-    assert {Input, Readout, Reward, Modifier, Weight} == set(ABSTRACT_TEMPLATES)
+    with pytest.raises(NotImplementedError, match="NeuronBase must implement"):
+        NeuronBase(n_neurons=2)()
+    assert {NeuronBase, Input, Readout, Reward, Modifier, Weight} == set(ABSTRACT_TEMPLATES)
 
 
 def test_registry_family_matches_package_and_config_is_read_only():

@@ -117,14 +117,14 @@ class PartCheckError(AssertionError):
 def _templates() -> dict[str, type]:
     from spikey.snn.input import Input
     from spikey.snn.modifier import Modifier
-    from spikey.snn.neuron import Neuron
+    from spikey.snn.neuron import NeuronBase
     from spikey.snn.readout import Readout
     from spikey.snn.reward import Reward
     from spikey.snn.synapse import Synapse
     from spikey.snn.weight import Weight
 
     return {
-        "neuron": Neuron,
+        "neuron": NeuronBase,
         "input": Input,
         "weight": Weight,
         "synapse": Synapse,

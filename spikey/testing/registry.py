@@ -91,7 +91,7 @@ class PartSpec:
 #: or, for Weight, no synapses); every other class in a family's ``__all__`` must be in
 #: :data:`STOCK_PARTS`.
 ABSTRACT_TEMPLATES: frozenset[type] = frozenset(
-    {_input.Input, _weight.Weight, _readout.Readout, _reward.Reward, _modifier.Modifier}
+    {_neuron.NeuronBase, _input.Input, _weight.Weight, _readout.Readout, _reward.Reward, _modifier.Modifier}
 )
 
 #: The family modules whose ``__all__`` lists the stock parts.

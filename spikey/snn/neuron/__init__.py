@@ -4,6 +4,6 @@
 """
 
 from spikey.snn.neuron.rand_potential import RandPotential
-from spikey.snn.neuron.template import Neuron
+from spikey.snn.neuron.template import Neuron, NeuronBase
 
-__all__ = ["Neuron", "RandPotential"]
+__all__ = ["NeuronBase", "Neuron", "RandPotential"]

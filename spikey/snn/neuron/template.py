@@ -1,4 +1,4 @@
-"""Neuron template: a group of leaky integrate-and-fire neurons (Spikey's model).
+"""Neuron templates: the protocol (:class:`NeuronBase`) and Spikey's LIF (:class:`Neuron`).
 
 Every neuron part keeps this protocol, so any neuron works with every other part:
 
@@ -6,7 +6,11 @@ Every neuron part keeps this protocol, so any neuron works with every other part
   silent, ``magnitude * polarity`` where the neuron spikes;
 - ``neurons += currents`` (or ``neurons.update(currents)``) advances the neurons one
   step with the incoming input, shape ``(n_neurons,)``;
-- ``polarities``: ``(n_neurons,)`` float, ``+1`` excitatory and ``-1`` inhibitory.
+- ``polarities``: ``(n_neurons,)`` float, ``+1`` excitatory and ``-1`` inhibitory;
+- ``potentials``: ``(n_neurons,)`` membrane potentials (mV by convention).
+
+New models (Izhikevich, AdEx, ...) derive from :class:`NeuronBase`; variants of
+Spikey's leaky integrate-and-fire neurons derive from :class:`Neuron`.
 """
 
 from __future__ import annotations
@@ -18,13 +22,88 @@ import numpy as np
 from spikey.module import Interval, Key
 from spikey.snn.part import Part, polarities_from
 
-__all__ = ["Neuron"]
+__all__ = ["NeuronBase", "Neuron"]
 
 _NONNEG = Interval(0, None)
 _UNIT = Interval(0, 1)
 
 
-class Neuron(Part):
+class NeuronBase(Part):
+    """A group of spiking neurons (protocol template; no dynamics of its own).
+
+    Holds what every neuron model shares: the group size, spike magnitude and
+    polarities. Subclasses implement :meth:`__call__` (this step's spikes) and
+    :meth:`update` (advance one step with the input), and list their state in
+    ``STATE``.
+
+    Parameters
+    ----------
+    **kwargs
+        Values for the keys below (extra keys are ignored).
+    """
+
+    FAMILY = "neurons"
+    RNG_STREAM = "neurons"
+    STATE: tuple[str, ...] = ("potentials",)
+
+    NECESSARY_KEYS = [
+        Key("n_neurons", "Number of neurons.", int, constraint=Interval(1, None)),
+        Key("magnitude", "Size of an output spike.", float, default=1.0, constraint=_NONNEG),
+        Key(
+            "neuron_pct_inhibitory",
+            "Fraction of inhibitory neurons (polarity -1).",
+            float,
+            default=0.0,
+            constraint=_UNIT,
+        ),
+        Key(
+            "polarities",
+            "Optional fixed polarities, +1/-1 per neuron; drawn from neuron_pct_inhibitory when None.",
+            np.ndarray,
+            default=None,
+        ),
+    ]
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.polarities = polarities_from(
+            self._polarities,
+            self._neuron_pct_inhibitory,
+            self._n_neurons,
+            self.init_rng(),
+            self,
+            "polarities",
+        )
+        self._spike_values = self.polarities * self._magnitude
+        self.potentials = None
+
+    def _params_changed(self, names: set[str]) -> None:
+        self._spike_values = self.polarities * self._magnitude
+
+    def __len__(self) -> int:
+        return self._n_neurons
+
+    def __call__(self) -> np.ndarray:
+        """Spike output of this step.
+
+        Returns
+        -------
+        ndarray, shape (n_neurons,), float
+            ``magnitude * polarity`` where a neuron spikes, else 0.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement __call__().")
+
+    def update(self, incoming_v: np.ndarray) -> None:
+        """Advance one step with input ``incoming_v`` (shape (n_neurons,) or scalar)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement update().")
+
+    def __iadd__(self, incoming_v: np.ndarray) -> NeuronBase:
+        """Alias of :meth:`update`: ``neurons += currents``."""
+        self.update(incoming_v)
+        return self
+
+
+class Neuron(NeuronBase):
     """A group of leaky integrate-and-fire neurons, as in the original Spikey.
 
     Each step, in this order (see ``Notes`` for the equations):
@@ -70,74 +149,44 @@ class Neuron(Part):
     RNG_STREAM = "neurons"
     STATE = ("potentials", "refractory_timers", "schedule", "_schedule_pos")
 
-    NECESSARY_KEYS = [
-        Key("magnitude", "Size of an output spike.", float, constraint=_NONNEG),
-        Key("n_neurons", "Number of neurons.", int, constraint=Interval(1, None)),
-        Key("firing_threshold", "Potential at or above which a neuron fires.", float, units="mV"),
-        Key(
-            "neuron_pct_inhibitory",
-            "Fraction of inhibitory neurons (polarity -1).",
-            float,
-            default=0.0,
-            constraint=_UNIT,
-        ),
-        Key(
-            "potential_decay",
-            "Fraction of (potential - rest) lost each step, 1 - exp(-dt/tau_m).",
-            float,
-            constraint=_UNIT,
-        ),
-        Key(
-            "prob_rand_fire",
-            "Probability that a neuron fires at random each step.",
-            float,
-            default=0.0,
-            constraint=_UNIT,
-        ),
-        Key(
-            "refractory_period",
-            "Steps after a spike during which a neuron is held at rest.",
-            int,
-            constraint=_NONNEG,
-        ),
-        Key("resting_mv", "Resting potential.", float, default=0.0, units="mV"),
-        Key(
-            "spike_delay",
-            "Steps between crossing the threshold and emitting the spike.",
-            int,
-            default=0,
-            constraint=Interval(0, 1000),
-        ),
-        Key(
-            "polarities",
-            "Optional fixed polarities, +1/-1 per neuron; drawn from neuron_pct_inhibitory when None.",
-            np.ndarray,
-            default=None,
-        ),
-    ]
+    NECESSARY_KEYS = NeuronBase.extend_keys(
+        [
+            Key("magnitude", "Size of an output spike.", float, constraint=_NONNEG),
+            Key("firing_threshold", "Potential at or above which a neuron fires.", float, units="mV"),
+            Key(
+                "potential_decay",
+                "Fraction of (potential - rest) lost each step, 1 - exp(-dt/tau_m).",
+                float,
+                constraint=_UNIT,
+            ),
+            Key(
+                "prob_rand_fire",
+                "Probability that a neuron fires at random each step.",
+                float,
+                default=0.0,
+                constraint=_UNIT,
+            ),
+            Key(
+                "refractory_period",
+                "Steps after a spike during which a neuron is held at rest.",
+                int,
+                constraint=_NONNEG,
+            ),
+            Key("resting_mv", "Resting potential.", float, default=0.0, units="mV"),
+            Key(
+                "spike_delay",
+                "Steps between crossing the threshold and emitting the spike.",
+                int,
+                default=0,
+                constraint=Interval(0, 1000),
+            ),
+        ]
+    )
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self.polarities = self._make_polarities()
-        self._spike_values = self.polarities * self._magnitude
-        self.potentials = self.refractory_timers = self.schedule = None
+        self.refractory_timers = self.schedule = None
         self._schedule_pos = 0
-
-    def _make_polarities(self) -> np.ndarray:
-        return polarities_from(
-            self._polarities,
-            self._neuron_pct_inhibitory,
-            self._n_neurons,
-            self.init_rng(),
-            self,
-            "polarities",
-        )
-
-    def _params_changed(self, names: set[str]) -> None:
-        self._spike_values = self.polarities * self._magnitude
-
-    def __len__(self) -> int:
-        return self._n_neurons
 
     def reset(self) -> None:
         """Potentials to rest, no refractory neuron, no scheduled spike."""
@@ -194,11 +243,6 @@ class Neuron(Part):
         self.schedule[pos] = False
         self._schedule_pos = (pos + 1) % L
         return out
-
-    def __iadd__(self, incoming_v: np.ndarray) -> Neuron:
-        """Alias of :meth:`update`: ``neurons += currents``."""
-        self.update(incoming_v)
-        return self
 
     def update(self, incoming_v: np.ndarray) -> None:
         """Advance one step: decay towards rest, add input, hold refractory neurons.
