@@ -1,0 +1,440 @@
+"""The ``spikey`` command: run an experiment, print a summary, write its log.
+
+Usage::
+
+    spikey run xor                      # a built-in experiment
+    spikey run xor-temporal --seed 3 --episodes 50
+    spikey run cartpole --out runs/ --quiet
+    spikey run my_experiment.py         # network_template, game_template, training_params
+    spikey run my_experiment.yaml       # names an experiment and overrides
+    spikey list                         # the built-in experiments
+
+An experiment is a Python module (or ``.py`` file) defining
+
+- ``network_template``: the network class;
+- ``game_template``: the game class;
+- ``training_params``: dict of the loop's keys (``n_episodes``, ``len_episode``, ...)
+  and overrides for the network and game;
+
+and optionally ``training_loop`` (a :class:`spikey.core.TrainingLoop` subclass,
+default :class:`spikey.core.GenericLoop`), ``callback`` (class or instance, default
+:class:`spikey.core.RLCallback`) and ``evaluate(network, game)`` (a frozen-weight
+evaluation returning an accuracy or a dict of scalars, reported and logged as
+``frozen_*``).
+
+A YAML (or JSON) experiment file is data only, read with ``yaml.safe_load`` (PyYAML
+must be installed for YAML)::
+
+    experiment: xor            # built-in name, module path, or .py file (relative to this file)
+    overrides:                 # merged over the experiment's training_params
+      n_episodes: 20
+      learning_rate: 0.05
+
+Exit status: 0 on success, 2 for a bad experiment or configuration (the message names
+the problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import inspect
+import json
+import os
+import sys
+import types
+from collections.abc import Sequence
+from typing import Any
+
+from spikey.errors import ConfigError, SpikeyError
+from spikey.module import suggest
+
+__all__ = ["EXPERIMENTS", "main", "load_experiment", "run_experiment", "summary_rows"]
+
+#: Built-in experiment name -> module.
+EXPERIMENTS = {
+    "xor": "spikey.experiments.florian_rate",
+    "xor-temporal": "spikey.experiments.florian_temporal",
+    "cartpole": "spikey.experiments.cartpole",
+}
+
+_REQUIRED = ("network_template", "game_template", "training_params")
+_YAML_KEYS = ("experiment", "overrides")
+
+
+def _builtin_experiments() -> dict[str, str]:
+    """Built-in names; ``spikey.experiments.EXPERIMENTS`` (if defined) extends them."""
+    out = dict(EXPERIMENTS)
+    try:
+        pkg = importlib.import_module("spikey.experiments")
+    except ImportError:
+        return out
+    extra = getattr(pkg, "EXPERIMENTS", None)
+    if isinstance(extra, dict):
+        for name, mod in extra.items():
+            out[str(name)] = mod if isinstance(mod, str) else getattr(mod, "__name__", str(mod))
+    return out
+
+
+def _load_py(path: str) -> types.ModuleType:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = "spikey_experiment_" + "".join(c if c.isalnum() else "_" for c in stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"spikey run: cannot load {path!r} as a Python module.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so classes defined there can be found again (copy, pickle)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def _read_data_file(path: str) -> Any:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if path.lower().endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"spikey run: {path}: not valid JSON: {e}.") from None
+    try:
+        import yaml
+    except ImportError:
+        raise ConfigError(
+            f"spikey run: reading {path} needs PyYAML, which is not installed; "
+            "install it with 'pip install pyyaml', or write the file as JSON (.json) or Python (.py)."
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"spikey run: {path}: not valid YAML: {e}") from None
+
+
+def _check_module(module: types.ModuleType, where: str) -> types.ModuleType:
+    missing = [name for name in _REQUIRED if not hasattr(module, name)]
+    if missing:
+        raise ConfigError(
+            f"spikey run: {where} does not define {', '.join(missing)}; an experiment defines "
+            f"{', '.join(_REQUIRED)} (and optionally training_loop, callback, evaluate)."
+        )
+    if not isinstance(module.training_params, dict):
+        raise ConfigError(
+            f"spikey run: {where}.training_params: expected a dict; got {type(module.training_params).__name__}."
+        )
+    return module
+
+
+def load_experiment(spec: str) -> tuple[types.ModuleType, dict[str, Any], str]:
+    """Find an experiment by built-in name, module path, ``.py`` or ``.yaml``/``.json`` file.
+
+    Parameters
+    ----------
+    spec : str
+        ``"xor"``, ``"spikey.experiments.cartpole"``, ``"path/to/exp.py"`` or
+        ``"path/to/exp.yaml"``.
+
+    Returns
+    -------
+    module : module
+        Defines ``network_template``, ``game_template``, ``training_params``.
+    overrides : dict
+        Overrides from a YAML/JSON file (empty otherwise).
+    name : str
+        What was loaded, for the summary.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name, a missing file or definition, or a bad YAML file.
+
+    Examples
+    --------
+    >>> from spikey.cli import load_experiment
+    >>> load_experiment("xorr")
+    Traceback (most recent call last):
+    ...
+    spikey.errors.ConfigError: spikey run: no experiment 'xorr' (did you mean 'xor'?); ...
+    """
+    builtins = _builtin_experiments()
+    lower = spec.lower()
+    if lower.endswith((".yaml", ".yml", ".json")):
+        if not os.path.isfile(spec):
+            raise ConfigError(f"spikey run: no such file {spec!r}.")
+        data = _read_data_file(spec)
+        if not isinstance(data, dict) or "experiment" not in data:
+            raise ConfigError(
+                f"spikey run: {spec}: expected a mapping with 'experiment' (a built-in name, a module "
+                f"or a .py file) and optionally 'overrides' (a mapping); got {type(data).__name__}."
+            )
+        unknown = [k for k in data if k not in _YAML_KEYS]
+        if unknown:
+            raise ConfigError(
+                f"spikey run: {spec}: unknown entry {unknown[0]!r}{suggest(str(unknown[0]), _YAML_KEYS)}; "
+                f"entries are {list(_YAML_KEYS)}."
+            )
+        overrides = data.get("overrides") or {}
+        if not isinstance(overrides, dict):
+            raise ConfigError(
+                f"spikey run: {spec}: 'overrides' must be a mapping; got {type(overrides).__name__}."
+            )
+        target = str(data["experiment"])
+        if target.endswith(".py") and not os.path.isabs(target):
+            target = os.path.join(os.path.dirname(os.path.abspath(spec)), target)
+        if target.lower().endswith((".yaml", ".yml", ".json")):
+            raise ConfigError(
+                f"spikey run: {spec}: 'experiment' must name a module or a .py file; got {target!r}."
+            )
+        module, _, name = load_experiment(target)
+        return module, dict(overrides), f"{name} via {os.path.basename(spec)}"
+    if lower.endswith(".py"):
+        if not os.path.isfile(spec):
+            raise ConfigError(f"spikey run: no such file {spec!r}.")
+        return _check_module(_load_py(spec), spec), {}, spec
+    module_name = builtins.get(spec, spec)
+    if spec not in builtins and "." not in spec:
+        raise ConfigError(
+            f"spikey run: no experiment {spec!r}{suggest(spec, builtins)}; built-in experiments are "
+            f"{sorted(builtins)}; or give a .py, .yaml or .json file or a module path."
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name and module_name.startswith(e.name):
+            raise ConfigError(
+                f"spikey run: experiment {spec!r} needs module {module_name!r}, which is not available."
+            ) from None
+        raise
+    label = spec if spec == module_name else f"{spec} ({module_name})"
+    return _check_module(module, module_name), {}, label
+
+
+def _call_evaluate(fn: Any, network: Any, game: Any) -> Any:
+    """Call ``evaluate(network, game)`` on detached copies, with defaults for known extra arguments.
+
+    The copies have no callback, so the evaluation never adds to the run's results.
+    """
+    net = network.copy() if callable(getattr(network, "copy", None)) else network
+    g = game.copy() if callable(getattr(game, "copy", None)) else game
+    for obj in (net, g):
+        if obj is not network and obj is not game and hasattr(obj, "callback"):
+            obj.callback = None
+    extra = {}
+    try:
+        params = list(inspect.signature(fn).parameters.values())[2:]
+    except (TypeError, ValueError):
+        params = []
+    for p in params:
+        if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            if p.name == "n_presentations":
+                extra[p.name] = 100
+    return fn(net, g, **extra)
+
+
+def _evaluation_results(value: Any) -> dict[str, Any]:
+    """``frozen_*`` scalars from an evaluation's return value."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            try:
+                out[f"frozen_{k}"] = float(v)
+            except (TypeError, ValueError):
+                continue
+        return out
+    try:
+        return {"frozen_accuracy": float(value)}
+    except (TypeError, ValueError):
+        return {}
+
+
+def run_experiment(
+    spec: str,
+    seed: int | None = None,
+    episodes: int | None = None,
+    out: str = "log",
+    quiet: bool = False,
+) -> tuple[dict[str, Any], str, str]:
+    """Run an experiment once and write its log.
+
+    Parameters
+    ----------
+    spec : str
+        See :func:`load_experiment`.
+    seed : int, optional
+        Seed of the run (overrides the experiment's).
+    episodes : int, optional
+        Number of training episodes (overrides ``n_episodes``).
+    out : str
+        Folder of the log file.
+    quiet : bool
+        No progress bar.
+
+    Returns
+    -------
+    results : dict
+        The run's scalars (with ``frozen_*`` from the experiment's ``evaluate``).
+    log_path : str
+        Path of the log file.
+    name : str
+        What was run.
+    """
+    from spikey.core import GenericLoop, RLCallback, TrainingLoop
+
+    module, overrides, name = load_experiment(spec)
+    params = dict(module.training_params)
+    params.update(overrides)
+    if seed is not None:
+        params["seed"] = seed
+    if episodes is not None:
+        params["n_episodes"] = episodes
+    if quiet:
+        params["progress"] = False
+    loop_cls = getattr(module, "training_loop", GenericLoop)
+    if not (isinstance(loop_cls, type) and issubclass(loop_cls, TrainingLoop)):
+        raise ConfigError(
+            f"spikey run: {name}.training_loop: expected a spikey.core.TrainingLoop subclass; got {loop_cls!r}."
+        )
+    callback = getattr(module, "callback", None)
+    if callback is None:
+        callback = RLCallback()
+    loop = loop_cls(module.network_template, module.game_template, callback, params)
+    network, game, results, _ = loop()
+    evaluate = getattr(module, "evaluate", None)
+    if callable(evaluate):
+        frozen = _evaluation_results(_call_evaluate(evaluate, network, game))
+        loop.callback.results.update(frozen)
+        results.update(frozen)
+    path = loop.log(folder=out)
+    return results, path, name
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
+    """The rows of the summary table for a run's ``results``.
+
+    Shows episodes, mean reward, accuracy (games with an expected answer, e.g.
+    Logic) or steps per episode (e.g. CartPole: steps balanced), evaluation and
+    frozen-weight scores when present, and the run time.
+
+    Examples
+    --------
+    >>> from spikey.cli import summary_rows
+    >>> summary_rows({"n_episodes": 5, "mean_reward": 1.5, "mean_steps": 20.0, "final_steps": 31, "total_time": 0.5})
+    [('episodes', '5'), ('mean reward', '1.5'), ('mean steps', '20'), ('final steps', '31'), ('time [s]', '0.5')]
+    """
+    r = results
+    rows = []
+    episodes = _fmt(r.get("n_episodes", "?"))
+    if r.get("eval_episodes"):
+        episodes += f" (+{r['eval_episodes']} eval)"
+    rows.append(("episodes", episodes))
+    if "seed" in r:
+        rows.append(("seed", _fmt(r["seed"])))
+    if "mean_reward" in r:
+        rows.append(("mean reward", _fmt(r["mean_reward"])))
+    if "accuracy" in r:
+        rows.append(("accuracy (final episode)", _fmt(r["accuracy"])))
+        if "mean_accuracy" in r:
+            rows.append(("accuracy (all training)", _fmt(r["mean_accuracy"])))
+        if "eval_accuracy" in r:
+            rows.append(("accuracy (eval, frozen)", _fmt(r["eval_accuracy"])))
+    elif "mean_steps" in r:
+        rows.append(("mean steps", _fmt(r["mean_steps"])))
+        if "final_steps" in r:
+            rows.append(("final steps", _fmt(r["final_steps"])))
+        if "eval_mean_steps" in r:
+            rows.append(("eval mean steps", _fmt(r["eval_mean_steps"])))
+    if "eval_mean_reward" in r:
+        rows.append(("eval mean reward", _fmt(r["eval_mean_reward"])))
+    for key, value in r.items():
+        if key == "frozen_accuracy":
+            rows.append(("accuracy (frozen weights)", _fmt(value)))
+        elif key.startswith("frozen_"):
+            rows.append((key[len("frozen_") :].replace("_", " ") + " (frozen weights)", _fmt(value)))
+    if "total_time" in r:
+        rows.append(("time [s]", _fmt(r["total_time"])))
+    return rows
+
+
+def _print_table(title: str, rows: list[tuple[str, str]]) -> None:
+    width = max(len(k) for k, _ in rows) if rows else 0
+    print(title)
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from spikey import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="spikey", description="Spiking neural networks trained with reinforcement learning."
+    )
+    parser.add_argument("--version", action="version", version=f"spikey {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser(
+        "run",
+        help="run an experiment and write its log",
+        description="Run an experiment once, print a summary and write its log (JSON).",
+    )
+    run.add_argument(
+        "experiment",
+        metavar="EXPERIMENT",
+        help=f"built-in name ({', '.join(EXPERIMENTS)}), a .py file, a .yaml/.json file or a module path",
+    )
+    run.add_argument("--seed", type=int, default=None, help="seed of the run (same seed, same results)")
+    run.add_argument("--episodes", type=int, default=None, help="number of training episodes")
+    run.add_argument("--out", default="log", metavar="DIR", help="folder of the log file (default: log)")
+    run.add_argument(
+        "--quiet", action="store_true", help="no progress bar and no table; print the log path only"
+    )
+    sub.add_parser("list", help="list the built-in experiments")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``spikey`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for a bad experiment or configuration.
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    if args.command == "list":
+        for name, module in sorted(_builtin_experiments().items()):
+            print(f"{name:<14} {module}")
+        return 0
+    try:
+        results, path, name = run_experiment(
+            args.experiment, seed=args.seed, episodes=args.episodes, out=args.out, quiet=args.quiet
+        )
+    except (SpikeyError, FileNotFoundError) as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        _print_table(f"spikey run {name}", summary_rows(results))
+        print(f"log: {path}")
+    else:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
