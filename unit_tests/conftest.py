@@ -74,3 +74,35 @@ def small_net() -> SmallRL:
     net = SmallRL(seed=7, strict=True)
     net.reset()
     return net
+
+
+# A tiny RL network shared by the loop and callback tests.
+KEYS = {
+    "n_inputs": 4,
+    "n_neurons": 6,
+    "n_outputs": 2,
+    "processing_time": 8,
+    "magnitude": 1.0,
+    "firing_threshold": 1.0,
+    "potential_decay": 0.2,
+    "refractory_period": 1,
+    "max_weight": 2.0,
+    "density": 0.8,
+    "state_rate_map": [0.05, 0.9],
+    "action_threshold": 0.1,
+    "learning_rate": 0.5,
+}
+PARTS = {
+    "inputs": spikey.input.RateMap,
+    "neurons": spikey.neuron.Neuron,
+    "weights": spikey.weight.Random,
+    "synapses": spikey.synapse.RLSTDP,
+    "readout": spikey.readout.Threshold,
+}
+
+
+class TinyRL(spikey.network.RLNetwork):
+    """A 6-neuron RL network; with Logic(preset=XOR) the rewarder scores XOR."""
+
+    parts = {**PARTS, "rewarder": spikey.reward.MatchExpected}
+    keys = dict(KEYS)

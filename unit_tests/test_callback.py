@@ -7,6 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
+from conftest import KEYS, PARTS, TinyRL
 
 import spikey
 from spikey.core import ExperimentCallback, GenericLoop, RLCallback, TDCallback
@@ -14,34 +15,6 @@ from spikey.errors import ConfigError
 from spikey.games import Logic
 from spikey.games.logic import xor_gate
 from spikey.logging import read_log
-
-KEYS = {
-    "n_inputs": 4,
-    "n_neurons": 6,
-    "n_outputs": 2,
-    "processing_time": 8,
-    "magnitude": 1.0,
-    "firing_threshold": 1.0,
-    "potential_decay": 0.2,
-    "refractory_period": 1,
-    "max_weight": 2.0,
-    "density": 0.8,
-    "state_rate_map": [0.05, 0.9],
-    "action_threshold": 0.1,
-    "learning_rate": 0.5,
-}
-PARTS = {
-    "inputs": spikey.input.RateMap,
-    "neurons": spikey.neuron.Neuron,
-    "weights": spikey.weight.Random,
-    "synapses": spikey.synapse.RLSTDP,
-    "readout": spikey.readout.Threshold,
-}
-
-
-class TinyRL(spikey.network.RLNetwork):
-    parts = {**PARTS, "rewarder": spikey.reward.MatchExpected}
-    keys = dict(KEYS)
 
 
 def td_value(state, action):

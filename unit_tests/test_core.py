@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import KEYS, PARTS, TinyRL
 
 import spikey
 from spikey.core import ExperimentCallback, GenericLoop, RLCallback, TrainingLoop, check_actions
@@ -17,36 +18,6 @@ from spikey.errors import ConfigError, MissingKeyError, SpikeyError
 from spikey.games import CartPole, Logic
 from spikey.logging import read_log
 from spikey.rng import derive_seed
-
-KEYS = {
-    "n_inputs": 4,
-    "n_neurons": 6,
-    "n_outputs": 2,
-    "processing_time": 8,
-    "magnitude": 1.0,
-    "firing_threshold": 1.0,
-    "potential_decay": 0.2,
-    "refractory_period": 1,
-    "max_weight": 2.0,
-    "density": 0.8,
-    "state_rate_map": [0.05, 0.9],
-    "action_threshold": 0.1,
-    "learning_rate": 0.5,
-}
-PARTS = {
-    "inputs": spikey.input.RateMap,
-    "neurons": spikey.neuron.Neuron,
-    "weights": spikey.weight.Random,
-    "synapses": spikey.synapse.RLSTDP,
-    "readout": spikey.readout.Threshold,
-}
-
-
-class TinyRL(spikey.network.RLNetwork):
-    """A 6-neuron RL network; with Logic(preset=XOR) the rewarder scores XOR."""
-
-    parts = {**PARTS, "rewarder": spikey.reward.MatchExpected}
-    keys = dict(KEYS)
 
 
 class TinyPlain(spikey.network.Network):

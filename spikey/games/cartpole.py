@@ -31,6 +31,23 @@ _POSITIVE = Interval(0, None, low_closed=False)
 THETA_MAX_V1 = 12 * 2 * math.pi / 360
 
 
+#: The original Spikey's continuous-force cart-pole (FREMAUX differs only in x_max).
+_SPIKEY_PRESET = {
+    "x_max": 4.5,
+    "theta_max": 0.5 * math.pi,
+    "x_init_range": [0.0, 0.0],
+    "xdot_init_range": [-0.1, 0.1],
+    "theta_init_range": [0.0, 0.0],
+    "thetadot_init_range": [-0.1, 0.1],
+    "init_random_sign": True,
+    "Tau": 0.02,
+    "kinematics_integrator": "euler",
+    "action_type": "force",
+    "reward_per_step": 0.0,
+    "max_steps": None,
+}
+
+
 class CartPole(Game):
     """Inverted pendulum on a cart (cart-pole), pushed left or right.
 
@@ -214,34 +231,8 @@ class CartPole(Game):
             "reward_per_step": 1.0,
             "max_steps": 500,
         },
-        "DEFAULT": {
-            "x_max": 4.5,
-            "theta_max": 0.5 * math.pi,
-            "x_init_range": [0.0, 0.0],
-            "xdot_init_range": [-0.1, 0.1],
-            "theta_init_range": [0.0, 0.0],
-            "thetadot_init_range": [-0.1, 0.1],
-            "init_random_sign": True,
-            "Tau": 0.02,
-            "kinematics_integrator": "euler",
-            "action_type": "force",
-            "reward_per_step": 0.0,
-            "max_steps": None,
-        },
-        "FREMAUX": {
-            "x_max": 2.5,
-            "theta_max": 0.5 * math.pi,
-            "x_init_range": [0.0, 0.0],
-            "xdot_init_range": [-0.1, 0.1],
-            "theta_init_range": [0.0, 0.0],
-            "thetadot_init_range": [-0.1, 0.1],
-            "init_random_sign": True,
-            "Tau": 0.02,
-            "kinematics_integrator": "euler",
-            "action_type": "force",
-            "reward_per_step": 0.0,
-            "max_steps": None,
-        },
+        "DEFAULT": _SPIKEY_PRESET,
+        "FREMAUX": {**_SPIKEY_PRESET, "x_max": 2.5},
     }
     config = dict(PRESETS["DEFAULT"])
     metadata = {"render_modes": []}
