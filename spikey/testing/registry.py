@@ -136,6 +136,41 @@ register_stock_part(_neuron.Neuron, _NEURON)
 register_stock_part(
     _neuron.RandPotential, {**_NEURON, "spike_delay": 0, "prob_rand_fire": 0.3, "leak_scalar": 0.8}
 )
+register_stock_part(
+    _neuron.Izhikevich,
+    {"n_neurons": 4, "neuron_pct_inhibitory": 0.5, "preset": "CH", "d": [2.0, 4.0, 8.0, 0.05], "i_ext": 9.0},
+)
+register_stock_part(
+    _neuron.AdEx,
+    {"n_neurons": 3, "preset": "adapting", "dt": 1.0, "n_substeps": 10, "i_ext": [500.0, 800.0, 600.0]},
+)
+register_stock_part(
+    _neuron.HodgkinHuxley,
+    {
+        "n_neurons": 3,
+        "dt": 0.05,
+        "method": "rk4",
+        "i_ext": [30.0, 50.0, 80.0],
+        "v_init": [-65.0, -64.0, -63.0],
+    },
+)
+register_stock_part(
+    _neuron.LIF,
+    {
+        "n_neurons": 5,
+        "neuron_pct_inhibitory": 0.4,
+        "input_mode": "conductance",
+        "dt": 0.5,
+        "theta_plus": 0.5,
+        "tau_theta": 20.0,
+        "v_init": [-65.0, -60.0, -55.0, -52.0, -51.0],
+    },
+)
+register_stock_part(
+    _neuron.PoissonSource, {"n_neurons": 4, "magnitude": 2.0, "rate": [10.0, 100.0, 400.0, 0.0]}
+)
+register_stock_part(_neuron.BernoulliSource, {"n_neurons": 3, "prob_fire": [0.1, 0.5, 0.9]})
+
 
 _INPUT = {"n_inputs": 4, "magnitude": 2.0, "input_pct_inhibitory": 0.5}
 register_stock_part(
