@@ -140,10 +140,15 @@ def _encode_array(arr: np.ndarray) -> dict:
 
 def _encode_scalar(x: np.generic) -> dict:
     dtype = x.dtype.str
-    if x.dtype.kind == "f":
-        return {MARK: "scalar", "dtype": dtype, "value": _float_text(float(x))}
-    if x.dtype.kind == "c":
-        return {MARK: "scalar", "dtype": dtype, "value": [_float_text(x.real), _float_text(x.imag)]}
+    if x.dtype.kind in "fc":
+        # readable value, plus the exact bits (NaN payloads and signs included)
+        value = _float_text(float(x)) if x.dtype.kind == "f" else [_float_text(x.real), _float_text(x.imag)]
+        return {
+            MARK: "scalar",
+            "dtype": dtype,
+            "value": value,
+            "b64": base64.b64encode(x.tobytes()).decode("ascii"),
+        }
     if x.dtype.kind == "b":
         return {MARK: "scalar", "dtype": dtype, "value": bool(x)}
     if x.dtype.kind in "iu":
@@ -250,6 +255,14 @@ def _hashable(key: Any, where: str) -> Any:
 def _decode_scalar(data: dict, where: str) -> np.generic:
     dt = _dtype(data.get("dtype"), where)
     v = data.get("value")
+    if dt.kind in "fc" and "b64" in data:
+        raw = data["b64"]
+        if not isinstance(raw, str) or len(raw) != 4 * math.ceil(dt.itemsize / 3):
+            raise DecodeError(f"{where}: scalar payload does not match dtype {dt}.")
+        try:
+            return np.frombuffer(base64.b64decode(raw, validate=True), dtype=dt)[0]
+        except ValueError:
+            raise DecodeError(f"{where}: invalid scalar payload.") from None
     if dt.kind == "f":
         return dt.type(_number(v, where))
     if dt.kind == "c":

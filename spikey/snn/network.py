@@ -208,6 +208,12 @@ class Network(Module):
                 else:
                     instance = part(**self._params)
             setattr(self, name, instance)
+        # synapses that read the neurons' state (conductance-based synapses need the
+        # potentials) get the built network once
+        attach = getattr(self.synapses, "attach", None)
+        if callable(attach):
+            with _in_slot("synapses"):
+                attach(self)
 
     def _build_modifiers(self, mods: Any) -> list | None:
         if mods is None:

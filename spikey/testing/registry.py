@@ -171,7 +171,6 @@ register_stock_part(
 )
 register_stock_part(_neuron.BernoulliSource, {"n_neurons": 3, "prob_fire": [0.1, 0.5, 0.9]})
 
-
 _INPUT = {"n_inputs": 4, "magnitude": 2.0, "input_pct_inhibitory": 0.5}
 register_stock_part(
     _input.RateMap, {**_INPUT, "state_rate_map": [0.05, 0.6], "input_firing_steps": 7}, state=(1, 0)
@@ -243,4 +242,43 @@ register_stock_part(
 register_stock_part(
     _modifier.DropOff,
     {"param": "network.neurons.prob_rand_fire", "t_stop": 10, "value_start": 0.2, "value_end": 0.0},
+)
+
+# transmission dynamics and learning rules built on StaticSynapse (issue 6)
+register_stock_part(
+    _synapse.StaticSynapse,
+    {
+        **_SYN,
+        "delays": np.arange(28).reshape(7, 4) % 3,
+        "prob_failure": 0.3,
+        "kernel_exc": "exponential",
+        "kernel_inh": "alpha",
+        "tau_exc": 3.0,
+        "tau_inh": 6.0,
+        "post_reset": True,
+    },
+)
+register_stock_part(
+    _synapse.DASTDP,
+    {
+        **_SYN,
+        "max_weight": 4.0,
+        "delays": 1,
+        "tau_c": 50.0,
+        "tau_d": 20.0,
+        "update_every": 3,
+        "plastic": "all",
+    },
+)
+register_stock_part(
+    _synapse.DiehlCook,
+    {
+        **_SYN,
+        "kernel_exc": "exponential",
+        "tau_exc": 2.0,
+        "mu": 0.5,
+        "nu_pre": 0.05,
+        "nu_post": 0.2,
+        "plastic": "all",
+    },
 )
