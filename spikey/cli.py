@@ -213,7 +213,10 @@ def load_experiment(spec: str) -> tuple[types.ModuleType, dict[str, Any], str]:
 
 
 def _call_evaluate(fn: Any, network: Any, game: Any) -> Any:
-    """Call ``evaluate(network, game)`` on detached copies, with defaults for known extra arguments.
+    """Call ``evaluate(network[, game=...])`` on detached copies, binding arguments by name.
+
+    ``game`` is passed when the function has a parameter of that name, and a required
+    ``n_presentations`` gets 100.
 
     The copies have no callback, so the evaluation never adds to the run's results.
     """
@@ -222,16 +225,19 @@ def _call_evaluate(fn: Any, network: Any, game: Any) -> Any:
     for obj in (net, g):
         if obj is not network and obj is not game and hasattr(obj, "callback"):
             obj.callback = None
-    extra = {}
     try:
-        params = list(inspect.signature(fn).parameters.values())[2:]
+        params = list(inspect.signature(fn).parameters.values())[1:]
     except (TypeError, ValueError):
-        params = []
+        return fn(net, g)
+    kwargs: dict[str, Any] = {}
     for p in params:
-        if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
-            if p.name == "n_presentations":
-                extra[p.name] = 100
-    return fn(net, g, **extra)
+        if p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            continue
+        if p.name == "game":
+            kwargs["game"] = g
+        elif p.name == "n_presentations" and p.default is inspect.Parameter.empty:
+            kwargs[p.name] = 100
+    return fn(net, **kwargs)
 
 
 def _evaluation_results(value: Any) -> dict[str, Any]:

@@ -28,7 +28,6 @@ from spikey.snn import readout as _readout
 from spikey.snn import reward as _reward
 from spikey.snn import synapse as _synapse
 from spikey.snn import weight as _weight
-from spikey.snn.reward.spike_reward import SpikeReward
 
 __all__ = [
     "PartSpec",
@@ -39,12 +38,18 @@ __all__ = [
     "stock_specs",
     "parity",
     "parity_reward",
+    "first_magnitude",
 ]
 
 
 def parity(state: Any) -> int:
     """Expected action for a 0/1 state: the parity of its sum (XOR for two values)."""
     return int(np.sum(state)) % 2
+
+
+def first_magnitude(state: Any) -> float:
+    """A cost: the magnitude of the state's first element (for CostReduction)."""
+    return abs(float(state[0]))
 
 
 def parity_reward(state: Any, action: Any) -> float:
@@ -232,7 +237,13 @@ register_stock_part(
 )
 
 register_stock_part(
-    SpikeReward, {"expected_value": parity, "reward_mult": 2.0}, state=(0, 1), action=np.array([True, False])
+    _reward.SpikeReward,
+    {"expected_value": parity, "reward_mult": 2.0},
+    state=(0, 1),
+    action=np.array([True, False]),
+)
+register_stock_part(
+    _reward.CostReduction, {"state_cost": first_magnitude, "reward_mult": 2.0}, state=(0.5, 0.0), action=1
 )
 
 register_stock_part(
