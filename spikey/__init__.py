@@ -6,7 +6,7 @@ Short aliases of the part families and networks::
     spikey.readout, spikey.reward, spikey.modifier, spikey.network
 """
 
-from spikey import core, games, logging, module
+from spikey import core, games, logging, meta, module
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, SpikeyError
 from spikey.module import REQUIRED, Key, Module
 from spikey.snn import (
@@ -52,6 +52,7 @@ __all__ = [
     "core",
     "games",
     "logging",
+    "meta",
     "RL",
     "Key",
     "Module",

@@ -8,6 +8,8 @@ Usage::
     spikey run my_experiment.py         # network_template, game_template, training_params
     spikey run my_experiment.yaml       # names an experiment and overrides
     spikey list                         # the built-in experiments
+    spikey series my_series.py --backend ray   # a Series (spikey.meta.commands)
+    spikey population my_search.py      # a Population (genetic algorithm)
 
 An experiment is a Python module (or ``.py`` file) defining
 
@@ -402,6 +404,9 @@ def _parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="no progress bar and no table; print the log path only"
     )
     sub.add_parser("list", help="list the built-in experiments")
+    from spikey.meta.commands import add_parsers
+
+    add_parsers(sub)
     return parser
 
 
@@ -423,6 +428,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    if args.command in ("series", "population"):
+        from spikey.meta.commands import run_command
+
+        return run_command(args)
     if args.command == "list":
         for name, module in sorted(_builtin_experiments().items()):
             print(f"{name:<14} {module}")

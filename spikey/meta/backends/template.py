@@ -1,0 +1,115 @@
+"""The backend interface of Series and Population: run many jobs, report each as it ends.
+
+A backend runs ``fn(shared, item)`` for every item and yields ``(i, outcome)`` as each
+finishes, in any order. ``shared`` is sent to the workers once (e.g. the templates);
+``item`` describes one job (its parameters and seed). Meta tools wrap their jobs so
+that ``fn`` never raises for a failing experiment: it returns an outcome recording the
+error. A backend therefore only deals with infrastructure: starting, distributing,
+retrying lost workers. To plug in your own, subclass :class:`MetaBackend` and
+implement :meth:`MetaBackend.run` (and :meth:`~MetaBackend.start` /
+:meth:`~MetaBackend.close` if it holds resources).
+
+Examples
+--------
+A backend using a thread pool (jobs of numpy code release the GIL only in part):
+
+>>> from concurrent.futures import ThreadPoolExecutor, as_completed
+>>> from spikey.meta.backends import MetaBackend
+>>> class ThreadBackend(MetaBackend):
+...     name = "threads"
+...     def run(self, fn, items, shared=None):
+...         with ThreadPoolExecutor(2) as pool:
+...             futures = {pool.submit(fn, shared, item): i for i, item in enumerate(items)}
+...             for future in as_completed(futures):
+...                 yield futures[future], future.result()
+>>> sorted(ThreadBackend().distribute(lambda shared, x: x * shared, [1, 2, 3], shared=10))
+[10, 20, 30]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+__all__ = ["MetaBackend", "LOST"]
+
+#: ``status`` of an outcome whose worker was lost for good (retries exhausted). Such jobs
+#: are not checkpointed, so a resumed run tries them again.
+LOST = "lost"
+
+
+class MetaBackend:
+    """Template of backends (see the module docstring).
+
+    A backend is a context manager; nested ``with`` blocks share one session, and
+    :meth:`close` runs when the outermost block exits. Meta tools enter their backend
+    for the whole run, so a backend given to several of them (inside a user's ``with
+    backend:``) keeps one runtime for all.
+
+    Attributes
+    ----------
+    name : str
+        Short name (``"single"``, ``"ray"``).
+    """
+
+    name = "template"
+
+    def __init__(self) -> None:
+        self._depth = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """Acquire resources (e.g. start a runtime); idempotent. Default: nothing."""
+
+    def close(self) -> None:
+        """Release what :meth:`start` acquired; idempotent. Default: nothing."""
+
+    def __enter__(self) -> MetaBackend:
+        if self._depth == 0:
+            self.start()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._depth = max(0, self._depth - 1)
+        if self._depth == 0:
+            self.close()
+
+    # ------------------------------------------------------------------ running
+    @property
+    def n_workers(self) -> int:
+        """How many jobs run at once (for progress and chunking); default 1."""
+        return 1
+
+    def run(
+        self, fn: Callable[[Any, Any], Any], items: Sequence[Any], shared: Any = None
+    ) -> Iterator[tuple[int, Any]]:
+        """Run ``fn(shared, item)`` for every item; yield ``(index, outcome)`` as each ends.
+
+        Parameters
+        ----------
+        fn : callable
+            A module-level function (picklable) of ``(shared, item)``.
+        items : sequence
+            One entry per job.
+        shared : object
+            Sent to the workers once, not once per job.
+
+        Yields
+        ------
+        (int, object)
+            Index into ``items`` and ``fn``'s return value, in completion order. A job
+            whose worker was lost for good yields ``{"status": LOST, "error": ...}``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement run(fn, items, shared).")
+
+    def distribute(self, fn: Callable[[Any, Any], Any], items: Sequence[Any], shared: Any = None) -> list:
+        """Run every job and return the outcomes in the order of ``items`` (the original API)."""
+        out: list = [None] * len(items)
+        with self:
+            for i, outcome in self.run(fn, items, shared):
+                out[i] = outcome
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

@@ -1,0 +1,292 @@
+"""``spikey series`` and ``spikey population``: run a Series or a Population from a file.
+
+A *series file* is a Python file (or module path) defining ``network_template``,
+``game_template``, ``training_params`` and ``spec`` (the Series spec; missing: one
+configuration), and optionally ``training_loop``, ``callback``, ``n_repeats``,
+``product``, ``seed`` and ``backend``::
+
+    spikey series my_series.py --backend ray --out log/lr
+    spikey series --resume log/lr              # after a crash: finish the missing jobs
+
+A *population file* defines either ``metagame`` (a MetaRL instance, e.g.
+``MetaNQueens()``) or ``network_template``, ``game_template``, ``training_params`` and
+``GENOTYPE_CONSTRAINTS`` (then scored by :class:`~spikey.meta.EvolveNetwork` with the
+file's optional ``fitness_getter``, ``n_reruns``, ``win_fitness``, ``training_loop``,
+``callback``), plus ``population_params`` (``n_agents``, ``n_epoch``, ...) and
+optionally ``seed`` and ``backend``::
+
+    spikey population my_search.py --epochs 10 --out log/search
+    spikey population --resume log/search
+
+Exit status: 0 when every job succeeded, 1 when some failed (recorded in the output
+folder), 2 for a bad file or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import types
+from typing import Any
+
+from spikey.errors import ConfigError, SpikeyError
+
+__all__ = ["add_parsers", "run_command", "load_module"]
+
+
+def load_module(spec: str, command: str) -> types.ModuleType:
+    """Load a ``.py`` file or import a module path (user code: it is executed)."""
+    from spikey.cli import _load_py
+
+    if spec.lower().endswith(".py"):
+        if not os.path.isfile(spec):
+            raise ConfigError(f"spikey {command}: no such file {spec!r}.")
+        return _load_py(spec)
+    try:
+        return importlib.import_module(spec)
+    except ModuleNotFoundError as e:
+        if e.name and spec.startswith(e.name):
+            raise ConfigError(f"spikey {command}: no file or module {spec!r}.") from None
+        raise
+
+
+def _backend(args: argparse.Namespace, default: Any) -> Any:
+    """The backend from the options, else the file's ``backend``, else single."""
+    from spikey.meta.backends import RayBackend, get_backend
+
+    owner = f"spikey {args.command}"
+    if args.address or args.cpus or args.backend == "ray" or (args.backend is None and default == "ray"):
+        return RayBackend(address=args.address, num_cpus=args.cpus)
+    return get_backend(args.backend or default or "single", owner=owner)
+
+
+def _source_from(folder: str, command: str) -> str:
+    from spikey.logging.serialize import decode
+    from spikey.meta.checkpoint import Checkpoint
+
+    if not Checkpoint.exists(folder):
+        raise ConfigError(f"spikey {command} --resume: no checkpoint in {folder!r}.")
+    meta = decode(Checkpoint.read_header(folder).get("metadata") or {})
+    source = meta.get("source") if isinstance(meta, dict) else None
+    if not source:
+        raise ConfigError(
+            f"spikey {command} --resume: the checkpoint in {folder} does not name its file; give it: "
+            f"spikey {command} FILE --resume {folder}."
+        )
+    return str(source)
+
+
+def _stored_settings(folder: str | None) -> dict:
+    """Header entries of a checkpoint to resume (empty if there is none)."""
+    from spikey.meta.checkpoint import Checkpoint
+
+    if folder is None or not Checkpoint.exists(folder):
+        return {}
+    header = Checkpoint.read_header(folder)
+    return {k: header[k] for k in ("n_repeats", "product", "seed") if k in header}
+
+
+def _files(args: argparse.Namespace) -> tuple[str, str | None, bool]:
+    """(file, folder, resume) from the arguments."""
+    if args.resume:
+        from spikey.meta.checkpoint import Checkpoint
+
+        if Checkpoint.exists(args.resume):
+            tool = Checkpoint.read_header(args.resume).get("tool")
+            if tool != args.command.capitalize():
+                raise ConfigError(
+                    f"spikey {args.command} --resume: {args.resume} holds a {tool} run; use "
+                    f"spikey {str(tool).lower()} --resume {args.resume}."
+                )
+        source = args.file or _source_from(args.resume, args.command)
+        return source, args.resume, True
+    if not args.file:
+        raise ConfigError(f"spikey {args.command}: give a FILE (or --resume DIR).")
+    return args.file, args.out, False
+
+
+def _source_path(path: str) -> str:
+    return os.path.abspath(path) if path.lower().endswith(".py") else path
+
+
+def _print_series(df: Any, attrs: list[str]) -> None:
+    import pandas as pd
+
+    metric = next((m for m in ("accuracy", "mean_accuracy", "mean_reward") if m in df.columns), None)
+    ok = df[df["status"] == "ok"]
+    if metric is None or ok.empty:
+        print(df[["job", *attrs, "status"]].to_string(index=False))
+        return
+    keys = [a for a in attrs if a in ok.columns]
+    if keys:
+        table = ok.groupby(keys, dropna=False)[metric].agg(["mean", "std", "count"])
+    else:
+        table = pd.DataFrame({"mean": [ok[metric].mean()], "std": [ok[metric].std()], "count": [len(ok)]})
+    print(f"{metric} per configuration:")
+    print(table.to_string())
+
+
+def run_series(args: argparse.Namespace) -> int:
+    """``spikey series``: returns the exit status."""
+    from spikey.meta import Series
+
+    source, folder, resume = _files(args)
+    module = load_module(source, "series")
+    missing = [n for n in ("network_template", "game_template", "training_params") if not hasattr(module, n)]
+    if missing:
+        raise ConfigError(
+            f"spikey series: {source} does not define {', '.join(missing)}; a series file defines "
+            "network_template, game_template, training_params and spec."
+        )
+    stored = _stored_settings(folder) if resume else {}
+    n_repeats = (
+        args.repeats if args.repeats is not None else stored.get("n_repeats", getattr(module, "n_repeats", 1))
+    )
+    kwargs: dict[str, Any] = {
+        "training_params": dict(module.training_params),
+        "n_repeats": n_repeats,
+        "product": args.product or bool(stored.get("product", getattr(module, "product", False))),
+        "seed": args.seed if args.seed is not None else getattr(module, "seed", None),
+        "backend": _backend(args, getattr(module, "backend", None)),
+        "folder": folder,
+        "resume": resume,
+        "progress": False if args.quiet else None,
+        "metadata": {"source": _source_path(source)},
+    }
+    from spikey.core import GenericLoop
+
+    series = Series(
+        module.network_template,
+        module.game_template,
+        getattr(module, "training_loop", GenericLoop),
+        getattr(module, "spec", None),
+        getattr(module, "callback", None),
+        **kwargs,
+    )
+    df = series.run()
+    n_bad = int((df["status"] != "ok").sum())
+    if not args.quiet:
+        _print_series(df, series.attrs)
+        if n_bad:
+            print(f"{n_bad} of {len(df)} jobs did not finish (see {series.folder}/checkpoint.jsonl)")
+        print(f"logs: {series.folder}")
+    else:
+        print(series.folder)
+    return 1 if n_bad else 0
+
+
+def run_population(args: argparse.Namespace) -> int:
+    """``spikey population``: returns the exit status."""
+    from spikey.meta import EvolveNetwork, MetaRL, Population
+
+    source, folder, resume = _files(args)
+    module = load_module(source, "population")
+    metagame = getattr(module, "metagame", None)
+    if metagame is None:
+        missing = [
+            n
+            for n in ("network_template", "game_template", "training_params", "GENOTYPE_CONSTRAINTS")
+            if not hasattr(module, n)
+        ]
+        if missing:
+            raise ConfigError(
+                f"spikey population: {source} does not define {', '.join(missing)}; a population file "
+                "defines metagame, or network_template, game_template, training_params and "
+                "GENOTYPE_CONSTRAINTS."
+            )
+        from spikey.core import GenericLoop
+
+        metagame = EvolveNetwork(
+            training_loop=getattr(module, "training_loop", GenericLoop),
+            network_template=module.network_template,
+            game_template=module.game_template,
+            training_params=dict(module.training_params),
+            callback=getattr(module, "callback", None),
+            genotype_constraints=dict(module.GENOTYPE_CONSTRAINTS),
+            **{
+                k: getattr(module, k)
+                for k in ("fitness_getter", "n_reruns", "win_fitness")
+                if hasattr(module, k)
+            },
+        )
+    elif not isinstance(metagame, MetaRL) and not callable(getattr(metagame, "get_fitness", None)):
+        raise ConfigError(f"spikey population: {source}.metagame: expected a MetaRL game; got {metagame!r}.")
+    params = dict(getattr(module, "population_params", {}) or {})
+    if resume:
+        from spikey.logging.serialize import decode
+        from spikey.meta.checkpoint import Checkpoint
+
+        if Checkpoint.exists(folder):  # the run's own settings, unless given again here
+            params.update(decode(Checkpoint.read_header(folder).get("config") or {}))
+    if args.epochs is not None:
+        params["n_epoch"] = args.epochs
+    if args.agents is not None:
+        params["n_agents"] = args.agents
+    population = Population(
+        metagame,
+        _backend(args, getattr(module, "backend", None)),
+        seed=args.seed if args.seed is not None else getattr(module, "seed", None),
+        folder=folder,
+        resume=resume,
+        progress=False if args.quiet else None,
+        metadata={"source": _source_path(source)},
+        **params,
+    )
+    population.run()
+    table = population.fitness_per_epoch()
+    n_failed = sum(1 for r in population.records if r.get("status") != "ok")
+    if not args.quiet:
+        print("fitness per epoch:")
+        print(table.to_string(index=False))
+        if population.best is not None:
+            genotype, fitness = population.best
+            print(f"best: {genotype} (fitness {fitness:.4g})")
+        if n_failed:
+            print(f"{n_failed} evaluations failed (see {population.folder}/checkpoint.jsonl)")
+        print(f"logs: {population.folder}")
+    else:
+        print(population.folder)
+    return 1 if n_failed else 0
+
+
+def add_parsers(sub: Any) -> None:
+    """Add the ``series`` and ``population`` subcommands to the ``spikey`` parser."""
+    for name, what in (("series", "a Series"), ("population", "a Population (genetic algorithm)")):
+        p = sub.add_parser(
+            name,
+            help=f"run {what} from a file; resumable",
+            description=f"Run {what} defined in a Python file or module; see spikey.meta.commands.",
+        )
+        p.add_argument("file", nargs="?", metavar="FILE", help="a .py file or module path")
+        p.add_argument(
+            "--resume", metavar="DIR", help="continue the run in DIR (FILE defaults to the one DIR ran)"
+        )
+        p.add_argument("--out", metavar="DIR", help="output folder (default: log/<kind>-<date>-<id>)")
+        p.add_argument(
+            "--backend", choices=["single", "ray"], help="where jobs run (default: the file's or single)"
+        )
+        p.add_argument("--address", help="Ray cluster to join (host:port); implies --backend ray")
+        p.add_argument("--cpus", type=int, help="CPUs of a local Ray runtime; implies --backend ray")
+        p.add_argument("--seed", type=int, help="seed (default: the file's, else drawn and logged)")
+        p.add_argument("--quiet", action="store_true", help="no progress bar and no table; print the folder")
+        if name == "series":
+            p.add_argument(
+                "--repeats", type=int, help="runs per configuration (default: the file's n_repeats or 1)"
+            )
+            p.add_argument("--product", action="store_true", help="cross the spec's entries (a grid)")
+        else:
+            p.add_argument("--epochs", type=int, help="number of epochs (overrides population_params)")
+            p.add_argument("--agents", type=int, help="agents per epoch (overrides population_params)")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run ``spikey series`` or ``spikey population``; errors become exit status 2."""
+    try:
+        if args.command == "series":
+            return run_series(args)
+        return run_population(args)
+    except (SpikeyError, FileNotFoundError) as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 2
