@@ -68,6 +68,7 @@ __all__ = [
     "PROCESSING_TIME",
     "PATTERNS",
     "SPIKE_THRESHOLD",
+    "LEARNING_KEYS",
     "input_polarities",
     "feedforward_mask",
     "threshold_ramp",
@@ -223,6 +224,24 @@ def threshold_ramp(n_presentations: int = N_PRESENTATIONS) -> list[DelayedRamp]:
     ]
 
 
+#: Learning, reward and readout keys shared by the rate and temporal XOR experiments:
+#: MSTDPET with tau+ = tau- = 20 ms and tau_z = 25 ms, reward +1 / -1 per output spike,
+#: answer 1 from SPIKE_THRESHOLD output spikes per presentation on.
+LEARNING_KEYS = {
+    "learning_rate": 0.3,
+    "tau_plus": 20.0,
+    "tau_minus": 20.0,
+    "A_plus": 1.0,
+    "A_minus": -1.0,
+    "tau_z": 25.0,
+    "reward_mult": 1.0,
+    "punish_mult": 1.0,
+    "expected_value": xor_gate,
+    "action_threshold": (SPIKE_THRESHOLD - 0.5) / PROCESSING_TIME,
+    "output_range": [0, 1],
+}
+
+
 class network_template(ActiveRLNetwork):
     """60 inputs -> 60 hidden -> 1 output, MSTDPET, reward at each output spike."""
 
@@ -255,20 +274,7 @@ class network_template(ActiveRLNetwork):
         "max_weight": 5.0,
         "matrix": initial_weights,
         "matrix_mask": feedforward_mask(),
-        # MSTDPET: tau+ = tau- = 20 ms, tau_z = 25 ms
-        "learning_rate": 0.3,
-        "tau_plus": 20.0,
-        "tau_minus": 20.0,
-        "A_plus": 1.0,
-        "A_minus": -1.0,
-        "tau_z": 25.0,
-        # reward +1 / -1 per output spike
-        "reward_mult": 1.0,
-        "punish_mult": 1.0,
-        "expected_value": xor_gate,
-        # answer 1 from SPIKE_THRESHOLD output spikes per presentation on
-        "action_threshold": (SPIKE_THRESHOLD - 0.5) / PROCESSING_TIME,
-        "output_range": [0, 1],
+        **LEARNING_KEYS,
     }
 
 

@@ -48,9 +48,9 @@ from typing import Any
 
 import numpy as np
 
-from spikey.experiments.florian_rate import PATTERNS
+from spikey.experiments import florian_rate
+from spikey.experiments.florian_rate import LEARNING_KEYS, PATTERNS
 from spikey.experiments.modifiers import DelayedRamp
-from spikey.games.logic import Logic, xor_gate
 from spikey.rng import make_rng
 from spikey.snn import input as inputs_
 from spikey.snn import neuron, readout, synapse, weight
@@ -209,31 +209,13 @@ class network_template(ActiveRLNetwork):
         "matrix": initial_weights,
         "matrix_mask": feedforward_mask(),
         "inh_weight_mask": inhibitory_synapses(),
-        "learning_rate": 0.3,
-        "tau_plus": 20.0,
-        "tau_minus": 20.0,
-        "A_plus": 1.0,
-        "A_minus": -1.0,
-        "tau_z": 25.0,
-        "reward_mult": 1.0,
-        "punish_mult": 1.0,
-        "expected_value": xor_gate,
-        "action_threshold": (SPIKE_THRESHOLD - 0.5) / PROCESSING_TIME,
-        "output_range": [0, 1],
+        **LEARNING_KEYS,
     }
 
 
-class game_template(Logic):
-    """XOR on random input pairs (drawn from the game's seeded generator)."""
-
-    config = dict(Logic.PRESETS["XOR"])
-
-
-training_params = {
-    "n_episodes": 1,
-    "len_episode": N_PRESENTATIONS,
-    "eval_episodes": 0,
-}
+#: The same game and training as the rate-coded experiment.
+game_template = florian_rate.game_template
+training_params = dict(florian_rate.training_params)
 
 
 def train(
