@@ -460,9 +460,14 @@ class PartHarness:
         """A new part from ``params`` (e.g. ``part.get_params()``)."""
         return self.construct(params, seed)
 
+    #: Whether stepping needs a game state (inputs, rewards).
+    needs_state: bool = False
+
     def start(self, part: Any) -> None:
         """Prepare a freshly built part for stepping."""
         part.reset()
+        if self.needs_state and self.state is None:
+            raise AssertionError(f"{self.family}s need a game state: give state= (or a 'state' config entry)")
 
     def drive(self, t: int) -> Any:
         """The driving input of step ``t`` (same for every run)."""
@@ -575,11 +580,7 @@ class _NeuronHarness(PartHarness):
 
 class _InputHarness(PartHarness):
     family = "input"
-
-    def start(self, part: Any) -> None:
-        part.reset()
-        if self.state is None:
-            raise AssertionError("inputs need a game state: give state= (or a 'state' config entry)")
+    needs_state = True
 
     def step(self, part: Any, t: int) -> Any:
         if t % self.processing_time == 0:
@@ -754,11 +755,7 @@ class _ReadoutHarness(PartHarness):
 
 class _RewardHarness(PartHarness):
     family = "reward"
-
-    def start(self, part: Any) -> None:
-        part.reset()
-        if self.state is None:
-            raise AssertionError("rewards need a game state: give state= (or a 'state' config entry)")
+    needs_state = True
 
     def step(self, part: Any, t: int) -> Any:
         action = 0 if self.action is None else self.action
