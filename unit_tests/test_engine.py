@@ -152,7 +152,9 @@ def test_engine_numba_raises_naming_the_part():
 
 def test_engine_key_is_validated():
     """An unknown engine name is rejected with the usual message."""
-    with pytest.raises(ConfigError, match=r"ActiveRLNetwork.engine: expected a str one of .*'auto'.*got 'fast'"):
+    with pytest.raises(
+        ConfigError, match=r"ActiveRLNetwork.engine: expected a str one of .*'auto'.*got 'fast'"
+    ):
         small("fast")
 
 
@@ -184,7 +186,9 @@ def test_wrong_shape_state_is_rejected_before_the_kernel_runs():
     net = small("numba")
     net.reset()
     net.neurons.potentials = np.zeros(3)
-    with pytest.raises(ShapeError, match=r"Neuron\.potentials: expected .*shape \(8,\).*got ndarray of shape \(3,\)"):
+    with pytest.raises(
+        ShapeError, match=r"Neuron\.potentials: expected .*shape \(8,\).*got ndarray of shape \(3,\)"
+    ):
         net.tick((0, 1))
 
 
@@ -202,7 +206,9 @@ def test_nan_in_a_state_is_reported_with_part_and_tick():
     net = small("numba", prob_rand_fire=0.0, firing_threshold=1e9)  # no spike resets the neuron
     run(net, 2)
     net.neurons.potentials[0] = np.nan
-    with pytest.raises(NumericalError, match=r"network\.neurons \(Neuron\): potentials became NaN or inf during tick 2"):
+    with pytest.raises(
+        NumericalError, match=r"network\.neurons \(Neuron\): potentials became NaN or inf during tick 2"
+    ):
         net.tick((0, 1))
 
 
@@ -294,9 +300,17 @@ def test_series_same_table_on_both_engines():
             "rewarder": spikey.reward.MatchExpected,
         }
         keys = {
-            "n_inputs": 4, "n_neurons": 6, "n_outputs": 1, "processing_time": 20, "magnitude": 1.0,
-            "firing_threshold": 1.0, "potential_decay": 0.1, "refractory_period": 1,
-            "state_rate_map": [0.0, 0.3], "learning_rate": 0.1, "action_threshold": 0.05,
+            "n_inputs": 4,
+            "n_neurons": 6,
+            "n_outputs": 1,
+            "processing_time": 20,
+            "magnitude": 1.0,
+            "firing_threshold": 1.0,
+            "potential_decay": 0.1,
+            "refractory_period": 1,
+            "state_rate_map": [0.0, 0.3],
+            "learning_rate": 0.1,
+            "action_threshold": 0.05,
             "expected_value": xor,
         }
 
@@ -306,9 +320,15 @@ def test_series_same_table_on_both_engines():
     tables = []
     for engine in ("reference", "numba"):
         series = Series(
-            net_template, game, spikey.core.GenericLoop, ("learning_rate", [0.05, 0.2]),
+            net_template,
+            game,
+            spikey.core.GenericLoop,
+            ("learning_rate", [0.05, 0.2]),
             training_params={"n_episodes": 2, "len_episode": 4, "engine": engine},
-            n_repeats=2, seed=3, progress=False, logging=False,
+            n_repeats=2,
+            seed=3,
+            progress=False,
+            logging=False,
         )
         df = series.run()
         tables.append(df[["seed", "mean_reward"]].reset_index(drop=True))

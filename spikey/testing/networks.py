@@ -50,7 +50,10 @@ STOCK_NETWORKS: dict[str, NetworkSpec] = {}
 
 
 def register_stock_network(
-    name: str, build: Callable[[int, str], Any], states: Callable[[np.random.Generator, int], Any], n_ticks: int = 20
+    name: str,
+    build: Callable[[int, str], Any],
+    states: Callable[[np.random.Generator, int], Any],
+    n_ticks: int = 20,
 ) -> NetworkSpec:
     """Add (or replace) a registry entry; returns it."""
     spec = NetworkSpec(name, build, states, n_ticks)

@@ -421,4 +421,3 @@ def describe(engine: Any, why: list[str]) -> str:
     if why:
         return "engine: reference (" + "; ".join(why) + ")"
     return "engine: reference"
-

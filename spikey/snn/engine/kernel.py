@@ -104,7 +104,9 @@ class PartKernel:
     finish: Callable[[], None] | None = None
 
 
-def checked(part: Any, name: str, shape: tuple[int, ...], dtype: Any = np.float64, value: Any = None) -> np.ndarray:
+def checked(
+    part: Any, name: str, shape: tuple[int, ...], dtype: Any = np.float64, value: Any = None
+) -> np.ndarray:
     """``part.<name>`` (or ``value``), checked to be a C-contiguous array of ``shape`` and
     ``dtype`` before a kernel indexes it (kernels do not check bounds).
 
