@@ -305,7 +305,11 @@ def test_unknown_key_preset_and_invalid_values_are_rejected():
     with pytest.raises(
         ConfigError, match=r"Logic: has no key 'reward_corect' \(did you mean 'reward_correct'\?\)"
     ):
-        Logic(reward_corect=1.0)
+        Logic(reward_corect=1.0, strict=True)
+    with pytest.warns(
+        spikey.errors.UnclaimedKeyWarning, match=r"Logic: has no key 'reward_corect' \(did you mean"
+    ):
+        assert Logic(reward_corect=5.0).params["reward_correct"] == 1.0
     with pytest.raises(ConfigError, match=r"Logic: no preset 'XNR' \(did you mean 'XNOR'\?\)"):
         Logic(preset="XNR")
     with pytest.raises(ConfigError, match=r"CartPole.Tau: expected a float > 0 \[s\]; got -0.1"):
@@ -320,8 +324,8 @@ def test_unknown_key_preset_and_invalid_values_are_rejected():
 
 
 def test_bad_class_config_fails_at_class_creation():
-    """A preset or config using an undeclared key is an error when the class is defined."""
-    with pytest.raises(ConfigError, match=r"Bad.config: Bad has no key 'reward_corect'"):
+    """A config using an undeclared key warns when the class is defined; a bad value is an error."""
+    with pytest.warns(spikey.errors.UnclaimedKeyWarning, match=r"Bad.config: Bad: has no key 'reward_corect'"):
 
         class Bad(Logic):
             config = {"reward_corect": 1.0}
