@@ -399,7 +399,7 @@ def test_step_hook_with_wrong_return_shape_is_explained():
 
 def test_invalid_action_message_and_check_action():
     """An invalid action raises ActionError (a ValueError) naming game, action and space."""
-    game = Logic(seed=0)
+    game = Logic(seed=0, strict_actions=True)
     game.reset()
     with pytest.raises(
         ActionError, match=r"Logic.step: action 'left' \(str\) is not in the action space Discrete\(2\)"
@@ -429,7 +429,7 @@ def test_callback_hooks_receive_inputs_and_outputs():
 def test_callback_is_not_called_for_rejected_calls():
     """A step that raises is not reported."""
     rec = Recorder()
-    game = Logic(callback=rec, seed=1)
+    game = Logic(callback=rec, seed=1, strict_actions=True)
     game.reset()
     with pytest.raises(ActionError):
         game.step(5)

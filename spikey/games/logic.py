@@ -77,6 +77,11 @@ class Logic(Game):
       with ``game=`` receive it too, so a ``MatchExpected`` rewarder rewards the gate.
     - ``reward_correct`` (float, default 1): reward of a correct answer.
     - ``reward_incorrect`` (float, default 0): reward of a wrong answer.
+    - ``strict_actions`` (bool, default False): the original Spikey's ``Logic`` took any
+      action (its tutorial plays it with a ``NeuronRates`` readout, whose actions are
+      rate vectors); so does this one, scoring an action other than the answer as wrong
+      and warning once (:class:`~spikey.errors.ActionWarning`). ``True`` raises
+      :class:`~spikey.errors.ActionError` instead.
 
     States are tuples ``(a, b)`` (``n_inputs`` ints) of Python ints in ``observation_space =
     MultiBinary(2)``; actions are ``0``/``1`` (bools and integral numbers accepted) in
@@ -122,6 +127,14 @@ class Logic(Game):
             Key("expected_value", "f(state) -> the gate's output (0 or 1) for an input pair.", callable),
             Key("reward_correct", "Reward of a correct answer.", float, default=1.0),
             Key("reward_incorrect", "Reward of a wrong answer.", float, default=0.0),
+            Key(
+                "strict_actions",
+                "True: an action other than 0/1 raises ActionError; False (default, as the "
+                "original Spikey's Logic): it is taken as given (scored as wrong unless it "
+                "equals the answer), with a warning once per game.",
+                bool,
+                default=False,
+            ),
         ]
     )
 

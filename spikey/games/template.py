@@ -79,7 +79,7 @@ from spikey.errors import ActionError, ActionWarning, ConfigError, EpisodeError,
 from spikey.games.spaces import Space
 from spikey.module import Interval, Key, Module, describe_value, suggest
 
-__all__ = ["Game", "Presets", "ActionError", "EpisodeError", "HOOKED_METHODS"]
+__all__ = ["Game", "RL", "Presets", "ActionError", "EpisodeError", "HOOKED_METHODS"]
 
 
 #: Public methods reported to the callback as ``game_<name>`` (``__init__`` as ``game_init``).
@@ -519,3 +519,7 @@ class Game(Module):
 for _name in HOOKED_METHODS:
     setattr(Game, _name, _hooked(_name, Game.__dict__[_name]))
 del _name
+
+
+#: The original Spikey's name of the game template (``spikey.RL.template.RL``).
+RL = Game
