@@ -325,7 +325,9 @@ def test_unknown_key_preset_and_invalid_values_are_rejected():
 
 def test_bad_class_config_fails_at_class_creation():
     """A config using an undeclared key warns when the class is defined; a bad value is an error."""
-    with pytest.warns(spikey.errors.UnclaimedKeyWarning, match=r"Bad.config: Bad: has no key 'reward_corect'"):
+    with pytest.warns(
+        spikey.errors.UnclaimedKeyWarning, match=r"Bad.config: Bad: has no key 'reward_corect'"
+    ):
 
         class Bad(Logic):
             config = {"reward_corect": 1.0}

@@ -194,4 +194,4 @@ def test_modifier_schedules_and_arguments():
     with pytest.raises(ConfigError, match=r"LinearDecay.t_stop: expected an int >= 1; got 0"):
         spikey.modifier.LinearDecay("network.synapses.learning_rate", 0, 1.0, 0.0)
     with pytest.raises(ConfigError, match=r"expected 'network.<part>.<key>'"):
-        spikey.modifier.DropOff("learning_rate", 1, 0, 1)
+        spikey.modifier.DropOff("network.synapses.weights.learning_rate", 1, 0, 1)

@@ -513,6 +513,8 @@ class TrainingLoop(Module):
         callback = self.callback
         logged = {k: v for k, v in values.items() if k not in self.UNLOGGED_KEYS}
         logged["seed"] = seed
+        if logged.get("eval_steps", 0) is None:  # the original Spikey's key, logged only when set
+            del logged["eval_steps"]
         _reset_callback(callback, logged, {**self._overrides, **logged})
         network, game = self._build(callback, seed, overrides)
         self.network, self.game = network, game
@@ -595,6 +597,14 @@ class GenericLoop(TrainingLoop):
                 "Episodes run after training with learning frozen (network.eval()).",
                 int,
                 default=0,
+                constraint=Interval(0, None),
+            ),
+            Key(
+                "eval_steps",
+                "The original Spikey's number of final steps its notebooks score; logged in "
+                "results, not used by the loop (use eval_episodes for a frozen evaluation).",
+                int,
+                default=None,
                 constraint=Interval(0, None),
             ),
         ]

@@ -290,7 +290,9 @@ class Game(Module):
                 continue
             keys[name].validate(value, owner=where)
 
-    def __init__(self, callback: Any = None, preset: str | None = None, *, strict: bool = False, **kwargs: Any):
+    def __init__(
+        self, callback: Any = None, preset: str | None = None, *, strict: bool = False, **kwargs: Any
+    ):
         if isinstance(callback, str) and preset is None:
             callback, preset = None, callback
         self.callback = callback
@@ -302,7 +304,9 @@ class Game(Module):
         self.done = False
 
     @classmethod
-    def resolve_config(cls, preset: str | None = None, *, strict: bool = False, **kwargs: Any) -> dict[str, Any]:
+    def resolve_config(
+        cls, preset: str | None = None, *, strict: bool = False, **kwargs: Any
+    ) -> dict[str, Any]:
         """The configuration an instance would get: kwargs > preset > ``config``.
 
         Key defaults fill what is left at construction. A key the game does not declare

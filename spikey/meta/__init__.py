@@ -16,7 +16,13 @@ finished job is checkpointed at once, so ``resume=True`` continues a killed run.
 """
 
 from spikey.meta import backends
-from spikey.meta.backends import MetaBackend, MultiprocessBackend, RayBackend, SingleProcessBackend, get_backend
+from spikey.meta.backends import (
+    MetaBackend,
+    MultiprocessBackend,
+    RayBackend,
+    SingleProcessBackend,
+    get_backend,
+)
 from spikey.meta.checkpoint import Checkpoint, CheckpointWarning
 from spikey.meta.jobs import Job, JobFailedWarning, JobsLostWarning
 from spikey.meta.metagames import EvolveNetwork, MetaNQueens, MetaRL

@@ -107,6 +107,6 @@ def get_backend(backend: Any = "single", owner: str = "Series", **kwargs: Any) -
     if callable(getattr(backend, "run", None)):
         return backend
     raise ConfigError(
-        f"{owner}.backend: expected 'single', 'multiprocess', 'ray', a MetaBackend class or instance; "
+        f"{owner}.backend: expected 'single', 'ray', 'multiprocess', a MetaBackend class or instance; "
         f"got {backend!r}."
     )

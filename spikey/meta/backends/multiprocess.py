@@ -92,8 +92,12 @@ class MultiprocessBackend(MetaBackend):
             return
         payload = _dumps((fn, shared))
         workers = min(self.max_process, len(items))
-        ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(payload,)) as pool:
+        ctx = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        )
+        with ProcessPoolExecutor(
+            workers, mp_context=ctx, initializer=_init_worker, initargs=(payload,)
+        ) as pool:
             pending = {pool.submit(_run_one, _dumps(item)): i for i, item in enumerate(items)}
             try:
                 while pending:

@@ -17,8 +17,10 @@ def _is_rate_map(value: Any) -> bool:
     """What ``state_rate_map`` accepts (a str is not a map)."""
     if isinstance(value, (str, bytes)):
         return False
-    return isinstance(value, (list, tuple, np.ndarray, dict)) or callable(value) or callable(
-        getattr(value, "__getitem__", None)
+    return (
+        isinstance(value, (list, tuple, np.ndarray, dict))
+        or callable(value)
+        or callable(getattr(value, "__getitem__", None))
     )
 
 
