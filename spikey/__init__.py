@@ -42,6 +42,11 @@ def _alias_modules() -> None:
     # spikey.RL.<module> is spikey.games.<module> (never a second copy of the module)
     for info in pkgutil.iter_modules(games.__path__):
         sys.modules[f"spikey.RL.{info.name}"] = importlib.import_module(f"spikey.games.{info.name}")
+    # the original Spikey's module names of its games (spikey/games/RL/Logic.py, ...)
+    for name, module in (("Logic", "logic"), ("CartPole", "cartpole")):
+        sys.modules[f"spikey.games.{name}"] = sys.modules[f"spikey.RL.{name}"] = importlib.import_module(
+            f"spikey.games.{module}"
+        )
     # the original Spikey's module of the Neuron template
     from spikey.snn import neuron as _neuron_family
     from spikey.snn.neuron import template as _neuron_template

@@ -317,8 +317,18 @@ def test_item6_callbacks_user_hooks_targets_and_duck_typing(tmp_path, monkeypatc
     duck = DuckCallback()
     with pytest.warns(ActionWarning):
         loop = spikey.core.GenericLoop(spikey.network.RLNetwork, spikey.RL.Logic, duck, seed=0, **params)
-        loop()
-    assert duck.ticks == 6
+        output = loop()
+    assert duck.ticks == 6 and len(output) == 4
+
+    class IterCallback(DuckCallback):  # the original returned [*callback] from a run
+        def __iter__(self):
+            yield "expected_output"
+
+    with pytest.warns(ActionWarning):
+        loop = spikey.core.GenericLoop(
+            spikey.network.RLNetwork, spikey.RL.Logic, IterCallback(), seed=0, **params
+        )
+        assert loop() == ["expected_output"]
 
 
 def test_item7_reader_and_log_paths(tmp_path, monkeypatch):
@@ -414,6 +424,13 @@ def test_item8_meta_as_the_original_examples_use_it(tmp_path):
     assert population.epoch == 2 and len(fitness) == 4
     assert all(g["learning_rate"] in (0.0, 0.02, 0.04, 0.06, 0.08) for g in population.population)
 
+    class PlainNet:  # not a spikey network: the original set the attribute along the path
+        def __init__(self):
+            self.neurons = type("N", (), {"y": 0})()
+
+    plain = PlainNet()
+    spikey.modifier.DropOff(["network", "neurons", "y"], 1, 2, 3).set_param(plain, 0.5)
+    assert plain.neurons.y == 0.5
     drop = spikey.modifier.LinearDecay(["network", "_processing_time"], 2, 4, 8)
     network, *_ = _tiny_loop(modifiers=[drop], seed=0)()
     assert network._processing_time == 8 and network.spike_log.shape[0] == 8

@@ -486,6 +486,8 @@ class TrainingLoop(Module):
         self.run(network, game, values)
         _hook(callback, "training_loop_end")(network, game)
         _hook(callback, "training_end")()
+        if not isinstance(callback, ExperimentCallback) and hasattr(type(callback), "__iter__"):
+            return list(callback)  # an original-style callback says what a run returns: [*callback]
         return (
             network,
             game,

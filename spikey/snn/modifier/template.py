@@ -34,6 +34,13 @@ def _as_key_type(owner: Any, key: str, value: Any) -> Any:
     return value
 
 
+def _set_attribute(obj: Any, path: list[str], value: Any) -> None:
+    """``obj.<path...> = value`` along attribute names (for objects other than spikey networks)."""
+    for name in path[:-1]:
+        obj = getattr(obj, name)
+    setattr(obj, path[-1], value)
+
+
 class Modifier(Part):
     """Sets a part's key from a schedule (template).
 
@@ -147,6 +154,9 @@ class Modifier(Part):
 
     def set_param(self, network: Any, value: Any) -> None:
         """Set the target key on ``network`` to ``value`` (validated)."""
+        if self._target is None and not hasattr(network, "part_names"):
+            _set_attribute(network, self.param[1:], value)  # not a spikey network: the original's setattr
+            return
         if self._target is None:
             self.attach(network)
         slot, key = self._target
