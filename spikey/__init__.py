@@ -43,9 +43,9 @@ def _alias_modules() -> None:
     for info in pkgutil.iter_modules(games.__path__):
         sys.modules[f"spikey.RL.{info.name}"] = importlib.import_module(f"spikey.games.{info.name}")
     # the original Spikey's module names of its games (spikey/games/RL/Logic.py, ...)
-    for name, module in (("Logic", "logic"), ("CartPole", "cartpole")):
+    for name, mod_name in (("Logic", "logic"), ("CartPole", "cartpole")):
         sys.modules[f"spikey.games.{name}"] = sys.modules[f"spikey.RL.{name}"] = importlib.import_module(
-            f"spikey.games.{module}"
+            f"spikey.games.{mod_name}"
         )
     # the original Spikey's module of the Neuron template
     from spikey.snn import neuron as _neuron_family
