@@ -20,6 +20,8 @@ __all__ = [
     "SpikeyWarning",
     "UnclaimedKeyWarning",
     "EngineFallbackWarning",
+    "WeightClipWarning",
+    "ActionWarning",
 ]
 
 
@@ -71,3 +73,11 @@ class UnclaimedKeyWarning(SpikeyWarning):
 
 class EngineFallbackWarning(SpikeyWarning):
     """A part overrides dynamics that a compiled engine cannot run."""
+
+
+class WeightClipWarning(SpikeyWarning):
+    """Weights given outside ``[0, max_weight]`` were clipped (as the original Spikey did)."""
+
+
+class ActionWarning(SpikeyWarning):
+    """A game took an action outside its action space (``strict_actions=False``)."""

@@ -51,6 +51,20 @@ from spikey.snn.engine.reference import Schedule, ScheduleEntry
 __all__ = ["Network", "RLNetwork", "ActiveRLNetwork", "ContinuousRLNetwork"]
 
 
+def _template_attr(cls: type, name: str, legacy: str) -> dict:
+    """A template's class attribute ``name`` (``parts``/``keys``), or the original
+    Spikey's older spelling ``legacy`` (``_template_parts``/``config``); the dict
+    defined lowest in the class hierarchy wins (both merged, ``name`` over ``legacy``,
+    when one class defines both)."""
+    for klass in cls.__mro__:
+        new, old = klass.__dict__.get(name), klass.__dict__.get(legacy)
+        if isinstance(new, dict) or isinstance(old, dict):
+            merged = dict(old) if isinstance(old, dict) else {}
+            merged.update(new if isinstance(new, dict) else {})
+            return merged
+    return {}
+
+
 @contextmanager
 def _in_slot(slot: str) -> Iterator[None]:
     """Prefix configuration errors raised while building a part with its slot."""
@@ -126,7 +140,7 @@ class Network(Module):
 
     def __init__(self, callback: Any = None, game: Any = None, *, strict: bool = False, **kwargs: Any):
         part_names = self.part_names
-        parts = dict(getattr(type(self), "parts", None) or {})
+        parts = dict(_template_attr(type(self), "parts", "_template_parts"))
         for name in part_names:
             if name in kwargs:
                 parts[name] = kwargs.pop(name)
@@ -136,7 +150,7 @@ class Network(Module):
             game_params = dict(getattr(game, "params", {}) or {})
             game_keys = set(game_params)
             params.update(game_params)
-        own = dict(getattr(type(self), "keys", None) or {})
+        own = dict(_template_attr(type(self), "keys", "config"))
         own.update(kwargs)
         params.update(own)
         if params.get("seed") is None:
@@ -337,7 +351,7 @@ class Network(Module):
         **parts
             Part classes by slot; defaults to the class attribute ``parts``.
         """
-        parts = parts or dict(getattr(cls, "parts", None) or {})
+        parts = parts or dict(_template_attr(cls, "parts", "_template_parts"))
         keys = list(cls.NECESSARY_KEYS)
         for p in cls._part_classes(parts):
             keys.extend(k for k in p.NECESSARY_KEYS if k not in keys)

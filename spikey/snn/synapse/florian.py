@@ -247,31 +247,109 @@ class MSTDPET(_EligibilitySTDP):
         return math.exp(-1.0 / self._tau_z), 1.0 / self._tau_z
 
 
-class RLSTDP(_EligibilitySTDP):
+def _stdp_window_key() -> Key:
+    return Key(
+        "stdp_window",
+        "The original Spikey's STDP window: when given, tau_plus = tau_minus = stdp_window.",
+        float,
+        None,
+        constraint=Interval(0, None, low_closed=False),
+        units="ms",
+    )
+
+
+def _trace_decay_key(default: float | None, description: str) -> Key:
+    return Key("trace_decay", description, float, default, constraint=Interval(0, 1, high_closed=False))
+
+
+class _SpikeyKeys:
+    """The original Spikey's synapse keys, mapped onto the trace time constants.
+
+    ``stdp_window`` (steps) sets both STDP time constants, ``tau_plus = tau_minus =
+    stdp_window``: the window of the original Spikey (linear, ``stdp_window`` steps
+    wide) becomes an exponential window of that time constant.
+    """
+
+    def _apply_stdp_window(self) -> None:
+        window = getattr(self, "_stdp_window", None)
+        if window is not None:
+            self._tau_plus = self._tau_minus = float(window)
+
+    def _params_changed(self, names: set[str]) -> None:
+        parent = getattr(super(), "_params_changed", None)
+        if callable(parent):
+            parent(names)
+        if "stdp_window" in names:
+            self._apply_stdp_window()
+
+
+class RLSTDP(_SpikeyKeys, _EligibilitySTDP):
     """Spikey's reward-modulated STDP: an STDP trace decaying by ``trace_decay``.
 
     As :class:`MSTDPET` with :math:`z \\leftarrow (1 - \\text{trace\\_decay}) z +
-    \\zeta`; a reward applies :math:`\\eta r p_i z_{ij}`.
+    \\zeta`; a reward applies :math:`\\eta r p_i z_{ij}`. The original Spikey's
+    ``stdp_window`` (steps) sets ``tau_plus = tau_minus``.
     """
 
     NECESSARY_KEYS = LTP.extend_keys(
         [
-            Key(
-                "trace_decay",
-                "Fraction of the STDP trace lost each step.",
-                float,
-                0.04,
-                constraint=Interval(0, 1),
-            )
+            _trace_decay_key(0.04, "Fraction of the STDP trace lost each step."),
+            _stdp_window_key(),
         ]
     )
+
+    def __init__(self, w: Any, **kwargs: Any):
+        super().__init__(w, **kwargs)
+        self._apply_stdp_window()
 
     def _z_params(self) -> tuple[float, float]:
         return 1.0 - self._trace_decay, 1.0
 
 
-#: Spikey's name for :class:`MSTDPET`.
-RLSTDPET = MSTDPET
+class RLSTDPET(_SpikeyKeys, MSTDPET):
+    """The original Spikey's ``RLSTDPET``: :class:`MSTDPET` with its keys.
+
+    - ``stdp_window`` (steps): ``tau_plus = tau_minus = stdp_window``;
+    - ``trace_decay``: fraction of the eligibility trace lost per step,
+      :math:`z \\leftarrow (1 - d) z + d \\, \\zeta` (``d = 1 - e^{-1/\\tau_z}``
+      gives MSTDPET with :math:`\\tau_z`, e.g. ``0.04`` is close to ``tau_z = 25``).
+
+    Without them (both None) it is exactly :class:`MSTDPET` with ``tau_plus``,
+    ``tau_minus`` and ``tau_z``. Florian's (2007) settings in the original's keys are
+    ``stdp_window=20, trace_decay=0.04``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spikey.snn.weight import Manual
+    >>> from spikey.snn.synapse import RLSTDPET
+    >>> w = Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=np.full((3, 2), 0.5))
+    >>> s = RLSTDPET(w, n_inputs=1, n_neurons=2, learning_rate=0.1, stdp_window=10, trace_decay=0.04)
+    >>> s._tau_plus, s._tau_minus
+    (10.0, 10.0)
+    """
+
+    NECESSARY_KEYS = MSTDPET.extend_keys(
+        [
+            _trace_decay_key(
+                None,
+                "The original Spikey's trace decay: fraction of the eligibility trace lost per "
+                "step (None: use tau_z).",
+            ),
+            _stdp_window_key(),
+        ]
+    )
+
+    def __init__(self, w: Any, **kwargs: Any):
+        super().__init__(w, **kwargs)
+        self._apply_stdp_window()
+
+    def _z_params(self) -> tuple[float, float]:
+        """(decay factor per step, gain of the STDP term)."""
+        d = self._trace_decay
+        if d is None:
+            return super()._z_params()
+        return 1.0 - d, d
 
 
 # ---------------------------------------------------------------------- kernels
