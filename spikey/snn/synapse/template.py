@@ -22,8 +22,6 @@ from spikey.snn.part import Part
 
 __all__ = ["Synapse"]
 
-#: Above this many weights, propagation gathers the rows of active neurons only.
-_DENSE_LIMIT = 40_000
 
 
 class Synapse(Part):
@@ -82,12 +80,14 @@ class Synapse(Part):
         """
         w = self.weights
         m = w.matrix
-        if m.size > _DENSE_LIMIT:  # large network: only the rows of neurons that spiked
-            active = spikes.nonzero()[0]
-            if active.size * 4 < len(spikes):
-                rows = m[active] if w.signs is None else m[active] * w.signs[active]
-                return spikes[active] @ rows
-        return spikes @ (m if w.signs is None else m * w.signs)
+        # only the rows of neurons that spiked, summed row after row in index order: the
+        # same additions in the same order as the compiled engine's dense_propagate, so
+        # both engines give bit-identical input (a BLAS product would round differently)
+        active = spikes.nonzero()[0]
+        if active.size == 0:
+            return np.zeros(m.shape[1])
+        rows = m[active] if w.signs is None else m[active] * w.signs[active]
+        return (spikes[active, None] * rows).sum(axis=0)
 
     def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
         """Learn from one step's spikes (no-op for static synapses).
