@@ -43,8 +43,9 @@ def draws(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return re, ri, w
 
 
-def network(seed: int = 0, engine: str = "reference") -> PopulationNetwork:
-    """The net.m network as populations and projections (delay-free static synapses)."""
+def network(seed: int = 0, engine: str | None = None) -> PopulationNetwork:
+    """The net.m network as populations and projections (delay-free static synapses);
+    ``engine`` None: the network's default ($SPIKEY_ENGINE, else 'auto')."""
     re, ri, w = draws(seed)
     exc, inh = slice(0, NE), slice(NE, NE + NI)
     return PopulationNetwork(
@@ -70,7 +71,7 @@ def network(seed: int = 0, engine: str = "reference") -> PopulationNetwork:
         processing_time=1000,
         synapses=Synapse,
         seed=seed,
-        engine=engine,
+        **({} if engine is None else {"engine": engine}),
     )
 
 
