@@ -386,14 +386,21 @@ class NumbaEngine(ReferenceEngine):
         net = self.network
         for slot in ("neurons", "synapses", "weights"):
             part = getattr(net, slot)
-            for name in part.STATE:
-                value = getattr(part, name, None)
-                if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
-                    raise NumericalError(
-                        f"network.{slot} ({type(part).__name__}): {name} became NaN or inf during tick "
-                        f"{net.internal_time // net._processing_time} (network time {net.internal_time}..{net.internal_time + net._processing_time}); "
-                        "check the part's parameters and time step."
-                    )
+            groups = getattr(part, "kernel_groups", None)
+            members = groups() if callable(groups) else [("", part)]
+            for label, member in members:
+                for name in member.STATE:
+                    if isinstance(getattr(type(member), name, None), property):
+                        continue  # derived views (copies) of state checked elsewhere
+                    value = getattr(member, name, None)
+                    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
+                        where = f"{type(part).__name__}{', ' + label if label else ''}"
+                        tick = net.internal_time // net._processing_time
+                        raise NumericalError(
+                            f"network.{slot} ({where}): {name} became NaN or inf during tick {tick} "
+                            f"(network time {net.internal_time}..{net.internal_time + net._processing_time}); "
+                            "check the part's parameters and time step."
+                        )
 
 
 class _named:
