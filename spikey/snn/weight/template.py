@@ -145,6 +145,7 @@ class Weight(Part):
     def _mark_sparse(self, flag: bool) -> None:
         """Switch the storage flag (and the instance's ``STATE`` with it)."""
         self.sparse = flag
+        self._columns = None
         if flag:
             self.STATE = self.SPARSE_STATE
             self._dense_matrix = self._dense_mask = self._dense_signs = None
@@ -235,6 +236,28 @@ class Weight(Part):
         for k in self._STORAGE_ATTRS:
             self.__dict__.pop(k, None)
         self.__dict__.update(saved)
+
+    def column_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sparse storage: per post column, the positions of its synapses.
+
+        Built on first use and kept until the structure changes (4 bytes per synapse
+        plus ``n_post + 1`` pointers); learning rules use it to reach the synapses of a
+        post spike without scanning every row.
+
+        Returns
+        -------
+        colptr : ndarray of int32, shape (n_post + 1,)
+        perm : ndarray of int32, shape (nnz,)
+            Synapses of column ``j`` are ``values[perm[colptr[j]:colptr[j + 1]]]``, in
+            ascending row order.
+        """
+        cached = self.__dict__.get("_columns")
+        if cached is None or cached[1].shape != self.indices.shape:
+            perm = np.argsort(self.indices, kind="stable").astype(_INDEX)
+            colptr = np.zeros(self.shape[1] + 1, dtype=_INDEX)
+            np.cumsum(np.bincount(self.indices, minlength=self.shape[1]), out=colptr[1:])
+            cached = self._columns = (colptr, perm)
+        return cached
 
     def synapse_rows(self) -> np.ndarray:
         """Sparse storage: the presynaptic row of each stored synapse (int32, nnz)."""
