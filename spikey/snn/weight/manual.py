@@ -92,7 +92,6 @@ class Manual(Weight):
             return
         if self.sparse:  # the part held sparse weights: start from dense storage again
             self._mark_sparse(False)
-        name = type(self).__name__
         if isinstance(m, np.ma.MaskedArray):
             mask = ~np.ma.getmaskarray(m)
             values = np.ma.filled(m.astype(float), 0.0)
