@@ -410,7 +410,15 @@ def _weight_state(syn: Any) -> tuple:
         )
     from spikey.snn.weight.template import check_csr
 
-    check_csr(w.indptr, w.indices, w.values, w.shape, type(w).__name__, w.synapse_signs)
+    # the structure arrays are read-only: check them in full once per structure, and
+    # their sizes at every tick (values and signs may be replaced)
+    token = (id(w.indptr), id(w.indices))
+    if w.__dict__.get("_checked_structure") != token or w.indptr.flags.writeable or w.indices.flags.writeable:
+        check_csr(w.indptr, w.indices, w.values, w.shape, type(w).__name__, w.synapse_signs)
+        w.indptr.flags.writeable = w.indices.flags.writeable = False  # (copies come back writeable)
+        w._checked_structure = token
+    elif w.values.shape != w.indices.shape or (w.synapse_signs is not None and w.synapse_signs.shape != w.indices.shape):
+        check_csr(w.indptr, w.indices, w.values, w.shape, type(w).__name__, w.synapse_signs)
     if w.indptr.dtype != np.int32 or w.indices.dtype != np.int32 or w.values.dtype != np.float64:
         raise ConfigError(f"{type(w).__name__}: sparse weights must be int32 indptr/indices and float64 values.")
     signs = _EMPTY_I8 if w.synapse_signs is None else w.synapse_signs

@@ -65,7 +65,8 @@ class Weight(Part):
     indptr, indices, values : ndarray
         Sparse storage only (else None): the synapses of presynaptic row ``i`` are
         ``indices[indptr[i]:indptr[i + 1]]`` (int32 post columns, sorted) with
-        magnitudes ``values[...]`` (float64). ``synapse_signs`` (int8, +1/-1, aligned
+        magnitudes ``values[...]`` (float64). ``indptr`` and ``indices`` are read-only
+        (the structure changes only through :meth:`_set_sparse`, e.g. a new ``matrix``). ``synapse_signs`` (int8, +1/-1, aligned
         with ``values``) exists only when ``inh_weight_mask`` was given.
     """
 
@@ -145,7 +146,7 @@ class Weight(Part):
     def _mark_sparse(self, flag: bool) -> None:
         """Switch the storage flag (and the instance's ``STATE`` with it)."""
         self.sparse = flag
-        self._columns = None
+        self._columns = self._checked_structure = None
         if flag:
             self.STATE = self.SPARSE_STATE
             self._dense_matrix = self._dense_mask = self._dense_signs = None
@@ -213,6 +214,7 @@ class Weight(Part):
         self.indptr = np.zeros(n_pre + 1, dtype=_INDEX)
         np.cumsum(np.bincount(rows, minlength=n_pre), out=self.indptr[1:])
         self.indices = cols.astype(_INDEX)
+        self.indptr.flags.writeable = self.indices.flags.writeable = False  # structure is immutable
         self.values = values.copy()
         self.synapse_signs = None
         if self._inh_weight_mask is not None:
@@ -363,6 +365,7 @@ class Weight(Part):
             self._mark_sparse(True)
             self.indptr = np.array(indptr, dtype=_INDEX)
             self.indices = np.array(indices, dtype=_INDEX)
+            self.indptr.flags.writeable = self.indices.flags.writeable = False
             self.values = np.array(values, dtype=np.float64)
             self.synapse_signs = None if signs is None else np.array(signs, dtype=np.int8)
             if "__rng__" in state:
