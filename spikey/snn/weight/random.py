@@ -11,13 +11,58 @@ from spikey.errors import ConfigError
 from spikey.module import Interval, Key, Predicate
 from spikey.snn.weight.template import SPARSE_TYPES, Weight
 
-__all__ = ["Random"]
+__all__ = ["Random", "bernoulli_synapses"]
 
 _DISTRIBUTIONS = ("uniform", "normal", "lognormal")
 
 
 def _valid_distribution(value: Any) -> bool:
     return callable(value) or value in _DISTRIBUTIONS
+
+
+def bernoulli_synapses(rng: np.random.Generator, shape: tuple[int, int], p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Entries of a ``shape`` matrix that each exist independently with probability ``p``,
+    drawn with memory proportional to their number (no ``shape``-sized array).
+
+    The flat positions are partial sums of geometric gaps drawn from ``rng``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The generator (the same state gives the same entries).
+    shape : (int, int)
+        ``(n_rows, n_cols)``.
+    p : float
+        Probability in ``[0, 1]``.
+
+    Returns
+    -------
+    rows, cols : ndarray of int64
+        Row-major order (rows ascending, columns ascending within a row).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows, cols = bernoulli_synapses(np.random.default_rng(0), (1000, 1000), 0.02)
+    >>> abs(rows.size - 20_000) < 5 * np.sqrt(20_000)
+    True
+    """
+    n_rows, n_cols = int(shape[0]), int(shape[1])
+    total = n_rows * n_cols
+    if p >= 1.0:
+        flat = np.arange(total, dtype=np.int64)
+    elif p <= 0.0 or total == 0:
+        flat = np.zeros(0, dtype=np.int64)
+    else:  # Bernoulli(p) per entry = geometric gaps between present entries
+        pieces, last = [], -1
+        chunk = int(total * p * 1.02 + 10 * np.sqrt(total * p) + 64)
+        while last < total - 1:
+            pos = last + np.cumsum(rng.geometric(p, size=chunk), dtype=np.int64)
+            pieces.append(pos[pos < total])
+            last = int(pos[-1])
+            chunk = max(64, chunk // 8)
+        flat = np.concatenate(pieces)
+    return flat // n_cols, flat % n_cols
 
 
 class Random(Weight):
@@ -131,21 +176,7 @@ class Random(Weight):
         """Draw the synapses and weights with memory proportional to their number."""
         n_in, n = self._n_inputs, self._n_neurons
         n_pre, n_post = self.shape
-        total, p = n_pre * n_post, self._density
-        if p >= 1.0:
-            flat = np.arange(total, dtype=np.int64)
-        elif p <= 0.0:
-            flat = np.zeros(0, dtype=np.int64)
-        else:  # Bernoulli(p) per entry = geometric gaps between present entries
-            pieces, last = [], -1
-            chunk = int(total * p * 1.02 + 10 * np.sqrt(total * p) + 64)
-            while last < total - 1:
-                pos = last + np.cumsum(rng.geometric(p, size=chunk), dtype=np.int64)
-                pieces.append(pos[pos < total])
-                last = int(pos[-1])
-                chunk = max(64, chunk // 8)
-            flat = np.concatenate(pieces)
-        rows, cols = flat // n_post, flat % n_post
+        rows, cols = bernoulli_synapses(rng, (n_pre, n_post), self._density)
         keep = rows - n_in != cols  # no self-connections
         if self._matrix_mask is not None:
             keep &= self._allowed(rows, cols)
