@@ -44,7 +44,7 @@ def bernoulli_synapses(rng: np.random.Generator, shape: tuple[int, int], p: floa
     --------
     >>> import numpy as np
     >>> rows, cols = bernoulli_synapses(np.random.default_rng(0), (1000, 1000), 0.02)
-    >>> abs(rows.size - 20_000) < 5 * np.sqrt(20_000)
+    >>> bool(abs(rows.size - 20_000) < 5 * np.sqrt(20_000))
     True
     """
     n_rows, n_cols = int(shape[0]), int(shape[1])
