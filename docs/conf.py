@@ -30,7 +30,7 @@ extensions = [
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build", "requirements.txt", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "requirements.txt", "Thumbs.db", ".DS_Store", "guide/_*.rst"]
 templates_path: list[str] = []
 html_static_path = ["_static"]
 html_css_files = ["spikey.css"]

@@ -134,6 +134,8 @@ def kernel_plan(network: Any) -> list[str]:
                 why.append(f"network.{slot} ({name}): overrides {method}(), which its kernel stands in for")
             else:
                 why.append(f"network.{slot} ({name}): {overridden}() has no compiled kernel")
+        elif callable(getattr(part, "kernel_obstacle", None)) and (reason := part.kernel_obstacle()):
+            why.append(f"network.{slot} ({name}): {reason}")
         why.extend(_group_obstacles(slot, part))
     if _per_step_reward(network):
         from spikey.snn.network import ActiveRLNetwork

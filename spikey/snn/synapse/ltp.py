@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
+from spikey.snn.synapse.sparse import ltp_kernel, ltp_update
 from spikey.snn.synapse.template import Synapse
 
 __all__ = ["LTP"]
@@ -42,6 +43,8 @@ class LTP(Synapse):
     """
 
     STATE = ("pre_trace", "post_trace", "_steps", "_pol", "_gain")
+    #: Runs on sparse weights (:func:`spikey.snn.synapse.sparse.ltp_update`).
+    SPARSE_LEARNING = True
 
     NECESSARY_KEYS = Synapse.extend_keys(
         [
@@ -111,6 +114,8 @@ class LTP(Synapse):
 
     def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
         """Apply this step's STDP weight changes."""
+        if getattr(self.weights, "sparse", False):
+            return ltp_update(self, fired, polarities)
         pre_idx, post_idx = self._traces(fired)
         if pre_idx.size:
             gain = self._signed_mask(polarities)
@@ -121,3 +126,13 @@ class LTP(Synapse):
             delta = lr * self.post_trace[None, :] * gain[pre_idx]
             self._add_clipped(pre_idx, slice(None), delta)
         self._bump(pre_idx, post_idx)
+
+    def kernel_obstacle(self) -> str | None:
+        """Why this configuration has no compiled kernel (None: it has one)."""
+        if getattr(self.weights, "sparse", False) or type(self)._numba_kernel is not LTP._numba_kernel:
+            return None
+        return "LTP on dense weights has no compiled kernel"
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> Any:
+        """Sparse weights: :func:`~spikey.snn.synapse.sparse.ltp_kernel`."""
+        return ltp_kernel(self)

@@ -208,6 +208,10 @@ class StaticSynapse(Synapse):
             self._kernel_exc == "delta" and self._kernel_inh == "delta" and not self._conductance
         )
         self._lines = self._kernels = None
+        if getattr(self.weights, "sparse", False):
+            from spikey.snn.synapse.sparse import check_static_config
+
+            check_static_config(self)
 
     def _params_changed(self, names: set[str]) -> None:
         self._configure()
@@ -291,6 +295,10 @@ class StaticSynapse(Synapse):
     def _arrivals(self, spikes: np.ndarray) -> tuple[np.ndarray, ...]:
         """Weight arriving at the body neurons this step: ``(a,)``, or ``(a_exc, a_inh)``
         (magnitudes) when excitatory and inhibitory synapses are filtered separately."""
+        if getattr(self.weights, "sparse", False):
+            from spikey.snn.synapse.sparse import sparse_arrivals
+
+            return sparse_arrivals(self, spikes)
         if self._plain and not self._split:
             return (Synapse.propagate(self, spikes),)
         rows = spikes.nonzero()[0]
@@ -351,6 +359,27 @@ class StaticSynapse(Synapse):
                 "(the neurons must be reset)."
             )
         return v
+
+    # ------------------------------------------------------------------ compiled engine
+    #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
+    KERNEL_REPLACES = Synapse.KERNEL_REPLACES + ("_arrivals", "_contributions", "_potentials")
+
+    def kernel_obstacle(self) -> str | None:
+        """Why this configuration has no compiled kernel (None: it has one)."""
+        if type(self)._numba_kernel is not StaticSynapse._numba_kernel:
+            return None  # a subclass brings its own kernel
+        if getattr(self.weights, "sparse", False) or (self._plain and self._stateless):
+            return None
+        return "dense StaticSynapse with delays, failures or kernels has no compiled kernel"
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> Any:
+        """Sparse weights: :func:`~spikey.snn.synapse.sparse.sparse_static_propagate`;
+        dense without transmission dynamics: :func:`dense_propagate`."""
+        if getattr(self.weights, "sparse", False):
+            from spikey.snn.synapse.sparse import static_kernel
+
+            return static_kernel(self)
+        return Synapse._numba_kernel(self, n_steps, network, state)
 
 
 #: Which synapses a learning rule may change (key ``plastic`` of the learning rules).

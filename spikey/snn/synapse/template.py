@@ -60,6 +60,10 @@ class Synapse(Part):
     def __init__(self, w: Any, **kwargs: Any):
         super().__init__(**kwargs)
         self.weights = w
+        if getattr(w, "sparse", False):  # sparse weights: spikey.snn.synapse.sparse
+            from spikey.snn.synapse.sparse import check_sparse_support
+
+            check_sparse_support(self)
 
     @property
     def n_pre(self) -> int:
@@ -79,6 +83,10 @@ class Synapse(Part):
         ndarray, shape (n_neurons,)
         """
         w = self.weights
+        if getattr(w, "sparse", False):
+            from spikey.snn.synapse.sparse import propagate_rows
+
+            return propagate_rows(w, spikes)
         m = w.matrix
         # only the rows of neurons that spiked, summed row after row in index order: the
         # same additions in the same order as the compiled engine's dense_propagate, so
@@ -116,6 +124,10 @@ class Synapse(Part):
 
     def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
         """Static synapses: :func:`dense_propagate`, no learning."""
+        if getattr(self.weights, "sparse", False):
+            from spikey.snn.synapse.sparse import synapse_kernel
+
+            return synapse_kernel(self)
         return PartKernel(
             {"propagate": dense_propagate, "learn": noop_learn, "reward": noop_reward},
             state=self._weights_kernel_data(),
