@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -201,6 +202,9 @@ class LIF(_ODENeuron):
                 p[name] = p["resting_mv"]
         dt = self._dt
         self._decay_m = np.exp(-dt / p["tau_m"])
+        # conductance mode: the membrane decays by exp(rate_m * (1 + g_e + g_i)) per step
+        # (one exp per neuron and step; decay_m ** g_tot costs a pow, several times more)
+        self._rate_m = -dt / np.asarray(p["tau_m"], dtype=float)
         self._decay_ge = np.exp(-dt / p["tau_ge"])
         self._decay_gi = np.exp(-dt / p["tau_gi"])
         self._decay_theta = np.exp(-dt / p["tau_theta"])
@@ -252,7 +256,7 @@ class LIF(_ODENeuron):
             v_inf = (
                 p["resting_mv"] + g_e * p["e_exc"] + g_i * p["e_inh"] + p["resistance"] * p["i_ext"]
             ) / g_tot
-            decay = self._decay_m**g_tot
+            decay = np.exp(self._rate_m * g_tot)
             self.g_e = g_e * self._decay_ge
             self.g_i = g_i * self._decay_gi
         v = v_inf + (v - v_inf) * decay
@@ -289,6 +293,7 @@ class LIF(_ODENeuron):
                     "e_inh",
                     "theta_plus",
                     "_decay_m",
+                    "_rate_m",
                     "_decay_ge",
                     "_decay_gi",
                     "_decay_theta",
@@ -321,6 +326,7 @@ def lif_physical_integrate(P, S, current):  # noqa: N803 - kernel signature
         e_inh,
         theta_plus,
         decay_m,
+        rate_m,
         decay_ge,
         decay_gi,
         decay_theta,
@@ -338,7 +344,7 @@ def lif_physical_integrate(P, S, current):  # noqa: N803 - kernel signature
             gi = g_i[i] + max(-x, 0.0)
             g_tot = 1.0 + ge + gi
             v_inf = (rest[i] + ge * e_exc[i] + gi * e_inh[i] + resistance[i] * i_ext[i]) / g_tot
-            decay = decay_m[i] ** g_tot
+            decay = math.exp(rate_m[i] * g_tot)
             g_e[i] = ge * decay_ge[i]
             g_i[i] = gi * decay_gi[i]
         vi = v_inf + (v[i] - v_inf) * decay
