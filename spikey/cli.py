@@ -348,6 +348,10 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("seed", _fmt(r["seed"])))
     if "mean_reward" in r:
         rows.append(("mean reward", _fmt(r["mean_reward"])))
+    if "mean_env_return" in r:  # the game's own return per episode (a Gymnasium env's return)
+        rows.append(("mean env return", _fmt(r["mean_env_return"])))
+        if "eval_mean_env_return" in r:
+            rows.append(("eval mean env return", _fmt(r["eval_mean_env_return"])))
     if "accuracy" in r:
         rows.append(("accuracy (final episode)", _fmt(r["accuracy"])))
         if "mean_accuracy" in r:
