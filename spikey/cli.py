@@ -276,9 +276,11 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
     >>> parse_set(["learning_rate=0.05", "n_episodes=3", "preset=XOR", "progress=false"])
     {'learning_rate': 0.05, 'n_episodes': 3, 'preset': 'XOR', 'progress': False}
     """
+    out: dict[str, Any] = {}
+    if not items:
+        return out
     import yaml
 
-    out: dict[str, Any] = {}
     for item in items:
         key, sep, text = str(item).partition("=")
         key = key.strip()
