@@ -80,7 +80,8 @@ def test_progress_off_when_stderr_is_not_a_terminal_and_with_quiet(capsys, monke
     xor_loop(len_episode=5, progress=None)()
     assert "step" not in capsys.readouterr().err
     monkeypatch.setenv("SPIKEY_PROGRESS", "1")
-    assert cli_main(["run", "xor", "--set", "len_episode=5", "--out", str(tmp_path), "--quiet"]) == 0
+    argv = ["run", "cartpole", "--set", "n_episodes=1", "--set", "len_episode=5", "--out", str(tmp_path)]
+    assert cli_main([*argv, "--quiet"]) == 0
     captured = capsys.readouterr()
     assert "step" not in captured.err and captured.out.strip().endswith(".json")
 
@@ -280,7 +281,7 @@ def test_endless_game_as_env_ends_after_the_default_episode_length():
         _, _, terminated, truncated, _ = env.step(env.action_space.sample())
         steps += 1
     assert (steps, terminated, truncated) == (DEFAULT_MAX_EPISODE_STEPS, False, True)
-    with pytest.raises(EpisodeError, match=r"truncated after max_episode_steps=1000; call reset"):
+    with pytest.raises(EpisodeError, match=r"truncated after max_episode_steps=1000\); call reset"):
         env.step(0)
     env.reset()
     assert env.step(0)[3] is False  # a new episode counts from 0 again
@@ -388,12 +389,11 @@ def test_parse_set_reads_yaml_scalars():
 
 
 def test_run_with_set_overrides_loop_and_network_keys(tmp_path):
-    """`spikey run xor --set ...` changes the loop's and the network's keys (logged)."""
-    results, path, _ = run_experiment(
-        "xor", seed=0, out=str(tmp_path), quiet=True, sets={"len_episode": 6, "learning_rate": 0.01}
-    )
+    """`spikey run NAME --set ...` changes the loop's and the network's keys (logged)."""
+    sets = {"n_episodes": 2, "len_episode": 6, "learning_rate": 0.01}
+    results, path, _ = run_experiment("cartpole", seed=0, out=str(tmp_path), quiet=True, sets=sets)
     log = spikey.logging.read_log(path)
-    assert results["len_episode"] == 6 and results["n_steps"] == 6
+    assert results["n_episodes"] == 2 and results["len_episode"] == 6 and results["n_steps"] <= 12
     assert log["network"]["learning_rate"] == 0.01
 
 
