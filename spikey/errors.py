@@ -16,6 +16,7 @@ __all__ = [
     "ShapeError",
     "ActionError",
     "EpisodeError",
+    "NumericalError",
     "SpikeyWarning",
     "UnclaimedKeyWarning",
     "EngineFallbackWarning",
@@ -54,6 +55,10 @@ class ActionError(SpikeyError, ValueError):
 
 class EpisodeError(SpikeyError, RuntimeError):
     """A game stepped before ``reset()`` or after its episode ended."""
+
+
+class NumericalError(SpikeyError, FloatingPointError):
+    """A state of a part became NaN or infinite while the network ran."""
 
 
 class SpikeyWarning(UserWarning):

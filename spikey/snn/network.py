@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import copy as _copy
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,9 +43,10 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, UnclaimedKeyWarning
-from spikey.module import Interval, Key, Module, suggest
+from spikey.module import Interval, Key, Module, OneOf, suggest
 from spikey.rng import fresh_seed
-from spikey.snn.engine.reference import ReferenceEngine, Schedule, ScheduleEntry
+from spikey.snn.engine.compiled import ENGINES, describe, select_engine
+from spikey.snn.engine.reference import Schedule, ScheduleEntry
 
 __all__ = ["Network", "RLNetwork", "ActiveRLNetwork", "ContinuousRLNetwork"]
 
@@ -100,6 +102,15 @@ class Network(Module):
         Key(
             "seed", "Seed of all random streams of the network; drawn and logged if None.", int, default=None
         ),
+        Key(
+            "engine",
+            "What steps the network: 'auto' (compiled when every part has a kernel), "
+            "'reference' (the parts' numpy methods) or 'numba' (compiled, or an error); "
+            "default: $SPIKEY_ENGINE, else 'auto'.",
+            str,
+            default="auto",
+            constraint=OneOf(*ENGINES),
+        ),
     ]
     NECESSARY_PARTS = [
         Key("inputs", "Input part class (spikey.input.*)."),
@@ -110,7 +121,8 @@ class Network(Module):
         Key("modifiers", "List of modifier instances (spikey.modifier.*).", default=None),
     ]
     RNG_STREAM = "network"
-    engine_class = ReferenceEngine
+    #: Set to an engine class to bypass the ``engine`` key (e.g. a custom engine).
+    engine_class: type | None = None
 
     def __init__(self, callback: Any = None, game: Any = None, *, strict: bool = False, **kwargs: Any):
         part_names = self.part_names
@@ -129,6 +141,9 @@ class Network(Module):
         params.update(own)
         if params.get("seed") is None:
             params["seed"] = fresh_seed()
+        if params.get("engine") is None:
+            # a default for every network of a process (benchmarks, a whole Series)
+            params["engine"] = os.environ.get("SPIKEY_ENGINE") or "auto"
 
         self._strict = strict
         super().__init__(**params)
@@ -141,8 +156,8 @@ class Network(Module):
         self._build_parts(parts)
         self._check_fit()
         self.polarities = np.concatenate([self.inputs.polarities, self.neurons.polarities]).astype(float)
-        self.engine = self.engine_class(self)
         self.internal_time = 0
+        self.set_engine(self._engine)
         self._spike_log = None
         self._notify("init", self)
 
@@ -283,8 +298,35 @@ class Network(Module):
 
     @property
     def schedule(self) -> Schedule:
-        """The engine's order of operations for one network step (printable)."""
+        """The engine's order of operations for one network step (printable; its first
+        line says which engine runs it and why)."""
         return self.engine.schedule
+
+    def set_engine(self, engine: str = "auto") -> Network:
+        """Choose what steps the network: ``"auto"``, ``"reference"`` or ``"numba"``.
+
+        ``"auto"`` runs the compiled engine when numba imports and every part has a
+        kernel (see the guide page on engines); a part whose class overrides a step
+        method makes it fall back to the reference engine with an
+        :class:`~spikey.errors.EngineFallbackWarning`. ``"numba"`` raises
+        :class:`~spikey.errors.ConfigError` naming the part instead. Monitors attached
+        to the network move to the new engine. Returns ``self``.
+        """
+        key = next(k for k in type(self).NECESSARY_KEYS if k.name == "engine")
+        engine = key.validate(engine, owner=type(self).__name__)
+        old = getattr(self, "engine", None)
+        if type(self).engine_class is not None:
+            cls, why = type(self).engine_class, []
+        else:
+            cls, why = select_engine(self, engine)
+        self._engine = engine
+        self._params["engine"] = engine
+        self.engine = cls(self)
+        self.engine.schedule.engine = describe(self.engine, why)
+        for m in list(getattr(old, "monitors", None) or []):
+            m.network = None
+            m.attach(self)
+        return self
 
     @classmethod
     def list_keys(cls, **parts: Any) -> list[Key]:

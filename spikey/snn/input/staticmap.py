@@ -76,3 +76,8 @@ class StaticMap(Input):
     def _fire(self) -> np.ndarray:
         pattern = self._patterns[self.values]
         return pattern[self.network_time % len(pattern)]
+
+    def _fire_block(self, n_steps: int) -> np.ndarray:
+        pattern = self._patterns[self.values]
+        rows = (self.network_time + np.arange(n_steps)) % len(pattern)
+        return pattern[rows]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from spikey.module import Interval, Key
+from spikey.snn.engine.kernel import PartKernel, checked, kernel
 from spikey.snn.synapse.ltp import LTP
+from spikey.snn.synapse.template import dense_propagate
 
 __all__ = ["MSTDP", "MSTDPET", "RLSTDP", "RLSTDPET"]
 
@@ -77,6 +80,9 @@ class _EligibilitySTDP(LTP):
     """
 
     STATE = LTP.STATE + ("_z", "_buf", "_n_buf")
+    #: State that holds no information once flushed (rows past ``_n_buf``): engine
+    #: comparisons skip it.
+    ENGINE_SCRATCH = ("_buf",)
     #: Largest number of buffered steps (also bounded by the trace time constants).
     MAX_BUFFER = 256
 
@@ -162,6 +168,47 @@ class _EligibilitySTDP(LTP):
         np.clip(m, 0.0, self.weights.max_weight, out=m)
 
 
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`eligibility_learn` / :func:`eligibility_reward` on this synapse's state.
+
+        The buffered steps are folded in first; the kernel then steps the recursions
+        one step at a time, keeping :math:`z` as ``z_scaled * scale`` so that a step
+        without spikes costs no pass over the synapses.
+        """
+        self._flush()
+        if self._gain is None or network.polarities is not self._pol:
+            self._signed_mask(network.polarities)
+        decay, gain = self._z_params()
+        scale = np.ones(1)
+        shape = (self.n_pre, self._n_neurons)
+        z = checked(self, "_z", shape)
+        pre = checked(self, "pre_trace", (self.n_pre,))
+        post = checked(self, "post_trace", (self._n_neurons,))
+        gain_ij = checked(self, "_gain", shape)
+
+        def finish() -> None:
+            np.multiply(z, scale[0], out=z)
+            scale[0] = 1.0
+
+        matrix, signs = self._weights_kernel_data()
+        return PartKernel(
+            {"propagate": dense_propagate, "learn": eligibility_learn, "reward": eligibility_reward},
+            params=(
+                int(self._n_inputs),
+                math.exp(-1.0 / self._tau_plus),
+                math.exp(-1.0 / self._tau_minus),
+                float(self._A_plus),
+                float(self._A_minus),
+                float(decay),
+                float(gain),
+                float(self._learning_rate),
+                float(self.weights.max_weight),
+            ),
+            state=(matrix, signs, pre, post, z, gain_ij, scale),
+            finish=finish,
+        )
+
+
 class MSTDPET(_EligibilitySTDP):
     """Modulated STDP with eligibility trace (Florian 2007, MSTDPET).
 
@@ -225,3 +272,60 @@ class RLSTDP(_EligibilitySTDP):
 
 #: Spikey's name for :class:`MSTDPET`.
 RLSTDPET = MSTDPET
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's MSTDPET / RLSTDP: the recursions of _EligibilitySTDP._flush
+# stepped one network step at a time, with z = S[4] * S[6][0].
+
+
+@kernel
+def eligibility_learn(P, S, fired, polarities):  # noqa: N803 - kernel signature
+    """One step of the traces and the eligibility (``_EligibilitySTDP.update``)."""
+    n_in, cp, cm, a_plus, a_minus, decay, gain = P[0], P[1], P[2], P[3], P[4], P[5], P[6]
+    pre, post, zs, scale = S[2], S[3], S[4], S[6]
+    n_pre, n_post = zs.shape
+    for i in range(n_pre):
+        pre[i] *= cp
+    for j in range(n_post):
+        post[j] *= cm
+    scale[0] *= decay
+    inc = gain / scale[0]
+    for j in range(n_post):
+        if fired[n_in + j]:
+            for i in range(n_pre):
+                zs[i, j] += inc * pre[i]
+    for i in range(n_pre):
+        if fired[i]:
+            for j in range(n_post):
+                zs[i, j] += inc * post[j]
+            pre[i] += a_plus
+    for j in range(n_post):
+        if fired[n_in + j]:
+            post[j] += a_minus
+    if scale[0] < 1e-100:  # fold the scale in before it underflows
+        sc = scale[0]
+        for i in range(n_pre):
+            for j in range(n_post):
+                v = zs[i, j] * sc
+                zs[i, j] = v if abs(v) >= 1e-200 else 0.0
+        scale[0] = 1.0
+
+
+@kernel
+def eligibility_reward(P, S, r):  # noqa: N803 - kernel signature
+    """``W += eta r p_i z_ij``, clipped to ``[0, max_weight]`` (``_EligibilitySTDP.reward``)."""
+    lr, wmax = P[7], P[8]
+    m, zs, g, scale = S[0], S[4], S[5], S[6]
+    f = lr * r
+    sc = scale[0]
+    n_pre, n_post = m.shape
+    for i in range(n_pre):
+        for j in range(n_post):
+            v = m[i, j] + (zs[i, j] * sc) * g[i, j] * f
+            if v < 0.0:
+                v = 0.0
+            elif v > wmax:
+                v = wmax
+            m[i, j] = v
+
