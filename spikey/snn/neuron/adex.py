@@ -67,7 +67,7 @@ class AdEx(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). The model parameters
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). The model parameters
         default to the values of ``preset`` (Naud et al. 2008, Table 1); each may be a
         float or an array of shape ``(n_neurons,)``.
 

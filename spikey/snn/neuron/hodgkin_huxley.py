@@ -57,7 +57,7 @@ class HodgkinHuxley(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). Conductances, reversal
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). Conductances, reversal
         potentials and the capacitance may be floats or arrays of shape ``(n_neurons,)``.
 
     Attributes

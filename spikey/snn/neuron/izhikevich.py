@@ -256,7 +256,7 @@ class Izhikevich(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). ``a``, ``b``, ``c``, ``d``
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). ``a``, ``b``, ``c``, ``d``
         default to the values of ``preset``; each may be a float or an array of shape
         ``(n_neurons,)``.
 

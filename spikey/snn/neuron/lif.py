@@ -41,7 +41,7 @@ class LIF(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). All model parameters may
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). All model parameters may
         be floats or arrays of shape ``(n_neurons,)``.
 
     Attributes

@@ -61,7 +61,7 @@ class BernoulliSource(_Source):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored).
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims).
 
     Notes
     -----
@@ -100,7 +100,7 @@ class PoissonSource(_Source):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored).
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims).
 
     Notes
     -----
