@@ -73,6 +73,13 @@ class kernel:
             self._dispatcher = numba.njit(cache=True, nogil=True)(self.py_func)
         return self._dispatcher
 
+    @property
+    def _numba_type_(self) -> Any:
+        """numba's type of the kernel: lets one kernel call another (a helper) by name."""
+        from numba.core import types
+
+        return types.Dispatcher(self.dispatcher)
+
     def __repr__(self) -> str:
         return f"kernel({self.py_func.__module__}.{self.py_func.__qualname__})"
 

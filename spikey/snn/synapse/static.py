@@ -8,6 +8,7 @@ import numpy as np
 
 from spikey.errors import ConfigError
 from spikey.module import Interval, Key, OneOf, Predicate
+from spikey.snn.engine.kernel import PartKernel, kernel, noop_learn, noop_reward
 from spikey.snn.synapse.delays import DelayLine, as_delay_matrix
 from spikey.snn.synapse.kernels import KERNELS, Kernel
 from spikey.snn.synapse.template import Synapse
@@ -352,6 +353,120 @@ class StaticSynapse(Synapse):
             )
         return v
 
+    # ------------------------------------------------------------------ compiled engine
+    #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
+    KERNEL_REPLACES = Synapse.KERNEL_REPLACES + ("_arrivals", "_contributions", "_potentials")
+
+    def _static_kernel_data(self) -> tuple[tuple, tuple, Any]:
+        """Parameters, state and ``finish`` of :func:`static_propagate` for one tick.
+
+        The tuples have the same types for every configuration (unused entries are
+        empty arrays), so one compiled kernel serves them all. Subclasses append their
+        own entries after these.
+        """
+        if self._kernels is None:
+            self._build_state()
+        n, n_pre = self._n_neurons, self.n_pre
+        owner = type(self).__name__
+        matrix, signs = self._weights_kernel_data()
+        if matrix.shape != (n_pre, n) or matrix.dtype != np.float64 or not matrix.flags.c_contiguous:
+            raise ConfigError(
+                f"{owner}.weights: expected a C-contiguous float64 matrix of shape ({n_pre}, {n}); "
+                f"got {matrix.dtype} {matrix.shape}."
+            )
+        if signs.size and signs.shape != matrix.shape:
+            raise ConfigError(f"{owner}.weights.signs: expected shape {matrix.shape}; got {signs.shape}.")
+        empty1 = np.zeros(0)
+        k_e = self._kernels[0]
+        k_i = self._kernels[1] if len(self._kernels) > 1 else None
+        codes = {"delta": 0, "exponential": 1, "alpha": 2}
+        lines = self._lines or ()
+        pos = np.array([line.pos for line in lines] + [0] * (2 - len(lines)), dtype=np.int64)
+        if lines:
+            mode, delay, delays, row_class, class_delays = lines[0].kernel_plan()
+            length = lines[0].length
+            buf_e = lines[0].buffer
+            buf_i = lines[1].buffer if len(lines) > 1 else np.zeros((0, 0))
+        else:
+            mode, delay, length = 0, 0, 0
+            delays = class_delays = np.zeros((0, 0), dtype=np.int64)
+            row_class = np.zeros(0, dtype=np.int64)
+            buf_e = buf_i = np.zeros((0, 0))
+        scratch = getattr(self, "_kernel_scratch", None)
+        key = (n, mode, length, class_delays.shape[0])
+        if scratch is None or scratch[0] != key:
+            tmp = np.zeros((2, length, n)) if mode == 3 else np.zeros((2, 0, 0))
+            cls_acc = np.zeros((2, class_delays.shape[0], n)) if mode == 2 else np.zeros((2, 0, 0))
+            scratch = self._kernel_scratch = (
+                key,
+                (
+                    np.zeros(n),  # arrivals (excitatory or all)
+                    np.zeros(n),  # arrivals (inhibitory)
+                    np.zeros(n),  # one row's contributions
+                    np.zeros((2, n_pre), dtype=np.int64),  # rows sent per line
+                    tmp,
+                    np.zeros(tmp.shape, dtype=np.bool_),
+                    cls_acc,
+                    np.zeros(cls_acc.shape[:2], dtype=np.bool_),
+                ),
+            )
+        v = self._potentials() if self._conductance else empty1
+        if self._conductance and (v.shape != (n,) or v.dtype != np.float64):
+            raise ConfigError(
+                f"{owner}.conductance: expected the body neurons' potentials as float64 of shape ({n},); "
+                f"got {v.dtype} {v.shape}."
+            )
+        params = (
+            int(self._n_inputs),
+            bool(self._split),
+            int(mode),
+            int(delay),
+            float(self._prob_failure),
+            self.rng,
+            codes[k_e.shape],
+            float(k_e.decay),
+            float(k_e.gain),
+            codes[k_i.shape] if k_i is not None else 0,
+            float(k_i.decay) if k_i is not None else 0.0,
+            float(k_i.gain) if k_i is not None else 0.0,
+            bool(self._conductance),
+            float(self._E_exc),
+            float(self._E_inh),
+            bool(self._post_reset),
+            delays,
+            row_class,
+            class_delays,
+        )
+        state = (
+            matrix,
+            signs,
+            k_e.x,
+            k_e.y if k_e.y is not None else empty1,
+            k_i.x if k_i is not None else empty1,
+            k_i.y if k_i is not None and k_i.y is not None else empty1,
+            buf_e,
+            buf_i,
+            pos,
+            v,
+        ) + scratch[1]
+
+        def finish() -> None:
+            for line, p in zip(lines, pos.tolist()):
+                line.pos = p
+
+        return params, state, finish
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`static_propagate` (failures drawn from this part's generator inside the
+        kernel, in the reference's order); no learning."""
+        params, st, finish = self._static_kernel_data()
+        return PartKernel(
+            {"propagate": static_propagate, "learn": noop_learn, "reward": noop_reward},
+            params=params,
+            state=st,
+            finish=finish,
+        )
+
 
 #: Which synapses a learning rule may change (key ``plastic`` of the learning rules).
 PLASTIC_CHOICES = ("all", "excitatory", "inputs")
@@ -389,3 +504,232 @@ def plastic_gain(weights: Any, polarities: np.ndarray, n_inputs: int, mode: str)
         gain = gain.copy()
         gain[n_inputs:] = 0.0
     return gain
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's StaticSynapse.propagate on dense weights, in stages: the
+# weights of each active row (storage-specific: _dense_row), sent into the delay lines
+# or summed (_send_row, _flush_lines), then the kernels, post-synaptic reset and the
+# current or conductance output (_synaptic_output). A sparse weight storage only needs
+# its own row stage and a propagate that calls the other stages.
+#
+# P: 0 n_inputs, 1 split, 2 line mode (0 none, 1 uniform, 2 classes, 3 generic),
+#    3 uniform delay, 4 prob_failure, 5 generator, 6-8 exc kernel (code, decay, gain),
+#    9-11 inh kernel, 12 conductance, 13 E_exc, 14 E_inh, 15 post_reset, 16 delays,
+#    17 row_class, 18 class_delays.
+# S: 0 matrix, 1 signs, 2 x_exc, 3 y_exc, 4 x_inh, 5 y_inh, 6 buffer_exc, 7 buffer_inh,
+#    8 pos (2,), 9 potentials, 10 arrivals_exc, 11 arrivals_inh, 12 row, 13 rows sent (2, n_pre),
+#    14 generic sums (2, L, n), 15 their marks, 16 class sums (2, C, n), 17 their marks.
+
+
+@kernel
+def _dense_row(P, S, i, s, row):  # noqa: N803 - kernel signature
+    """``row = s * (w[i] * sign[i])`` with failures (``StaticSynapse._contributions``, one row).
+
+    Failures draw one uniform per synapse of the row from the part's generator, in
+    column order: the numbers ``rng.random((k, n))`` gives for the row.
+    """
+    m, signs = S[0], S[1]
+    prob = P[4]
+    n = row.shape[0]
+    if signs.shape[0] != 0:
+        for j in range(n):
+            row[j] = s * (m[i, j] * signs[i, j])
+    else:
+        for j in range(n):
+            row[j] = s * m[i, j]
+    if prob > 0.0:
+        gen = P[5]
+        for j in range(n):
+            if not gen.random() >= prob:
+                row[j] = row[j] * 0.0
+
+
+@kernel
+def _send_row(P, S, line, i, row, how):  # noqa: N803 - kernel signature
+    """Send one active row's contributions into line ``line`` (0 excitatory or all,
+    1 inhibitory): summed for this step, or scattered into the delay buffer.
+
+    ``how``: 0 the values, 1 negated, 2 ``max(v, 0)``, 3 ``max(-v, 0)``.
+    """
+    mode = P[2]
+    n = row.shape[0]
+    if mode == 3:
+        pos = S[8][line]
+        delays = P[16]
+        tmp, mark = S[14][line], S[15][line]
+        length = tmp.shape[0]
+        for j in range(n):
+            v = _transform(row[j], how)
+            slot = (delays[i, j] + pos) % length
+            tmp[slot, j] += v
+            mark[slot, j] = True
+        return
+    if mode == 2:
+        c = P[17][i]
+        acc, present = S[16][line], S[17][line]
+        present[c] = True
+        for j in range(n):
+            acc[c, j] += _transform(row[j], how)
+        return
+    acc = S[10] if line == 0 else S[11]
+    for j in range(n):
+        acc[j] += _transform(row[j], how)
+
+
+@kernel
+def _transform(v, how):  # noqa: N803 - kernel signature
+    """The value a line receives from contribution ``v`` (see :func:`_send_row`)."""
+    if how == 0:
+        return v
+    if how == 1:
+        return -v
+    if how == 2:
+        return v if v > 0.0 else 0.0
+    return -v if -v > 0.0 else 0.0
+
+
+@kernel
+def _flush_lines(P, S, rows_e, n_e, rows_i, n_i):  # noqa: N803 - kernel signature
+    """Deliver this step's sums into the delay buffers, then pop the arriving input
+    into ``S[10]`` / ``S[11]`` (``DelayLine.push`` + ``DelayLine.pop``)."""
+    mode = P[2]
+    if mode == 0:
+        return
+    lines = 2 if P[1] else 1
+    pos = S[8]
+    n = S[10].shape[0]
+    for line in range(lines):
+        buf = S[6] if line == 0 else S[7]
+        length = buf.shape[0]
+        p = pos[line]
+        count = n_e if line == 0 else n_i
+        if count > 0:
+            if mode == 1:
+                acc = S[10] if line == 0 else S[11]
+                slot = (p + P[3]) % length
+                for j in range(n):
+                    buf[slot, j] += acc[j]
+            elif mode == 2:
+                acc, present, cd = S[16][line], S[17][line], P[18]
+                for c in range(present.shape[0]):
+                    if present[c]:
+                        for j in range(n):
+                            buf[(p + cd[c, j]) % length, j] += acc[c, j]
+                            acc[c, j] = 0.0
+                        present[c] = False
+            else:
+                delays, tmp, mark = P[16], S[14][line], S[15][line]
+                rows = rows_e if line == 0 else rows_i
+                for k in range(count):
+                    i = rows[k]
+                    for j in range(n):
+                        slot = (delays[i, j] + p) % length
+                        if mark[slot, j]:
+                            buf[slot, j] += tmp[slot, j]
+                            tmp[slot, j] = 0.0
+                            mark[slot, j] = False
+        out = S[10] if line == 0 else S[11]
+        for j in range(n):
+            out[j] = buf[p, j]
+            buf[p, j] = 0.0
+        pos[line] = (p + 1) % length
+
+
+@kernel
+def _kernel_step(kind, decay, gain, x, y, j, a):  # noqa: N803 - kernel signature
+    """One step of neuron ``j``'s kernel with arriving weight ``a`` (``Kernel.step``)."""
+    if kind == 0:
+        return a
+    if kind == 1:
+        v = x[j] * decay + a
+        x[j] = v
+        return v
+    v = (x[j] + gain * y[j]) * decay
+    x[j] = v
+    y[j] = y[j] * decay + a
+    return v
+
+
+@kernel
+def _synaptic_output(P, S, spikes, current):  # noqa: N803 - kernel signature
+    """Post-synaptic reset, kernels and the current or conductance output
+    (the end of ``StaticSynapse.propagate``), from the arrivals ``S[10]``, ``S[11]``."""
+    n_in, split, post_reset = P[0], P[1], P[15]
+    kind_e, decay_e, gain_e = P[6], P[7], P[8]
+    kind_i, decay_i, gain_i = P[9], P[10], P[11]
+    x_e, y_e, x_i, y_i = S[2], S[3], S[4], S[5]
+    a_e, a_i = S[10], S[11]
+    n = current.shape[0]
+    if post_reset:
+        for j in range(n):
+            if spikes[n_in + j] != 0.0:
+                if kind_e != 0:
+                    x_e[j] = 0.0
+                    if kind_e == 2:
+                        y_e[j] = 0.0
+                if split and kind_i != 0:
+                    x_i[j] = 0.0
+                    if kind_i == 2:
+                        y_i[j] = 0.0
+    if not split:
+        for j in range(n):
+            current[j] += _kernel_step(kind_e, decay_e, gain_e, x_e, y_e, j, a_e[j])
+        return
+    conductance, e_exc, e_inh = P[12], P[13], P[14]
+    v = S[9]
+    for j in range(n):
+        g_e = _kernel_step(kind_e, decay_e, gain_e, x_e, y_e, j, a_e[j])
+        g_i = _kernel_step(kind_i, decay_i, gain_i, x_i, y_i, j, a_i[j])
+        if conductance:
+            current[j] += g_e * (e_exc - v[j]) + g_i * (e_inh - v[j])
+        else:
+            current[j] += g_e - g_i
+
+
+@kernel
+def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signature
+    """:meth:`StaticSynapse.propagate` on dense weights: failures, delays, kernels,
+    post-synaptic reset, current- or conductance-based output."""
+    split = P[1]
+    signed = S[1].shape[0] != 0
+    a_e, a_i, row, rows = S[10], S[11], S[12], S[13]
+    n = current.shape[0]
+    for j in range(n):
+        a_e[j] = 0.0
+        a_i[j] = 0.0
+    n_e = 0
+    n_i = 0
+    n_pre = spikes.shape[0]
+    if not split or signed:
+        for i in range(n_pre):
+            s = spikes[i]
+            if s != 0.0:
+                _dense_row(P, S, i, s, row)
+                if not split:
+                    _send_row(P, S, 0, i, row, 0)
+                else:
+                    _send_row(P, S, 0, i, row, 2)
+                    _send_row(P, S, 1, i, row, 3)
+                rows[0, n_e] = i
+                rows[1, n_e] = i
+                n_e += 1
+        n_i = n_e if split else 0
+    else:  # unsigned, split: a synapse's sign is its spike's; excitatory rows draw first
+        for i in range(n_pre):
+            s = spikes[i]
+            if s > 0.0:
+                _dense_row(P, S, i, s, row)
+                _send_row(P, S, 0, i, row, 0)
+                rows[0, n_e] = i
+                n_e += 1
+        for i in range(n_pre):
+            s = spikes[i]
+            if s < 0.0:
+                _dense_row(P, S, i, s, row)
+                _send_row(P, S, 1, i, row, 1)
+                rows[1, n_i] = i
+                n_i += 1
+    # without delay lines S[10] / S[11] hold the sums; with them, what arrives now
+    _flush_lines(P, S, rows[0], n_e, rows[1], n_i)
+    _synaptic_output(P, S, spikes, current)
