@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.engine.kernel import PartKernel, kernel, noop_reward
+from spikey.snn.engine.kernel import PartKernel, helper, kernel, noop_reward
 from spikey.snn.synapse.template import Synapse, dense_propagate
 
 __all__ = ["LTP"]
@@ -164,7 +164,7 @@ class LTP(Synapse):
 # S: 0 matrix, 1 signs, 2 pre_trace, 3 post_trace, 4 gain, 5 steps (1,)
 
 
-@kernel
+@helper
 def ltp_traces(P, S):  # noqa: N803 - kernel signature
     """Decay both traces one step (``LTP._traces``, without the spike indices)."""
     cp, cm = P[1], P[2]
@@ -183,7 +183,7 @@ def ltp_traces(P, S):  # noqa: N803 - kernel signature
                 post[j] = 0.0
 
 
-@kernel
+@helper
 def ltp_bump(P, S, fired):  # noqa: N803 - kernel signature
     """Add this step's spikes to the traces (``LTP._bump``)."""
     n_in, a_plus, a_minus = P[0], P[3], P[4]
@@ -196,7 +196,7 @@ def ltp_bump(P, S, fired):  # noqa: N803 - kernel signature
             post[j] += a_minus
 
 
-@kernel
+@helper
 def _clip(v, wmax):  # noqa: N803 - kernel signature
     """``v`` clipped to ``[0, wmax]``."""
     if v < 0.0:

@@ -8,7 +8,7 @@ import numpy as np
 
 from spikey.errors import ConfigError
 from spikey.module import Interval, Key, OneOf, Predicate
-from spikey.snn.engine.kernel import PartKernel, kernel, noop_learn, noop_reward
+from spikey.snn.engine.kernel import PartKernel, helper, kernel, noop_learn, noop_reward
 from spikey.snn.synapse.delays import DelayLine, as_delay_matrix
 from spikey.snn.synapse.kernels import KERNELS, Kernel
 from spikey.snn.synapse.template import Synapse
@@ -383,6 +383,11 @@ class StaticSynapse(Synapse):
         lines = self._lines or ()
         pos = np.array([line.pos for line in lines] + [0] * (2 - len(lines)), dtype=np.int64)
         if lines:
+            if not all(0 <= line.pos < line.length for line in lines):
+                raise ConfigError(
+                    f"{owner}._line_state: expected ring buffer positions in [0, {lines[0].length}); "
+                    f"got {[line.pos for line in lines]}."
+                )
             mode, delay, delays, row_class, class_delays = lines[0].kernel_plan()
             length = lines[0].length
             buf_e = lines[0].buffer
@@ -402,7 +407,7 @@ class StaticSynapse(Synapse):
                 (
                     np.zeros(n),  # arrivals (excitatory or all)
                     np.zeros(n),  # arrivals (inhibitory)
-                    np.zeros(n),  # one row's contributions
+                    np.zeros((2, n)),  # one row's contributions (and their negative part)
                     np.zeros((2, n_pre), dtype=np.int64),  # rows sent per line
                     tmp,
                     np.zeros(tmp.shape, dtype=np.bool_),
@@ -518,11 +523,11 @@ def plastic_gain(weights: Any, polarities: np.ndarray, n_inputs: int, mode: str)
 #    9-11 inh kernel, 12 conductance, 13 E_exc, 14 E_inh, 15 post_reset, 16 delays,
 #    17 row_class, 18 class_delays.
 # S: 0 matrix, 1 signs, 2 x_exc, 3 y_exc, 4 x_inh, 5 y_inh, 6 buffer_exc, 7 buffer_inh,
-#    8 pos (2,), 9 potentials, 10 arrivals_exc, 11 arrivals_inh, 12 row, 13 rows sent (2, n_pre),
+#    8 pos (2,), 9 potentials, 10 arrivals_exc, 11 arrivals_inh, 12 row (2, n), 13 rows sent (2, n_pre),
 #    14 generic sums (2, L, n), 15 their marks, 16 class sums (2, C, n), 17 their marks.
 
 
-@kernel
+@helper
 def _dense_row(P, S, i, s, row):  # noqa: N803 - kernel signature
     """``row = s * (w[i] * sign[i])`` with failures (``StaticSynapse._contributions``, one row).
 
@@ -545,13 +550,10 @@ def _dense_row(P, S, i, s, row):  # noqa: N803 - kernel signature
                 row[j] = row[j] * 0.0
 
 
-@kernel
-def _send_row(P, S, line, i, row, how):  # noqa: N803 - kernel signature
+@helper
+def _send_row(P, S, line, i, row):  # noqa: N803 - kernel signature
     """Send one active row's contributions into line ``line`` (0 excitatory or all,
-    1 inhibitory): summed for this step, or scattered into the delay buffer.
-
-    ``how``: 0 the values, 1 negated, 2 ``max(v, 0)``, 3 ``max(-v, 0)``.
-    """
+    1 inhibitory): summed for this step, or scattered into the delay buffer."""
     mode = P[2]
     n = row.shape[0]
     if mode == 3:
@@ -560,9 +562,10 @@ def _send_row(P, S, line, i, row, how):  # noqa: N803 - kernel signature
         tmp, mark = S[14][line], S[15][line]
         length = tmp.shape[0]
         for j in range(n):
-            v = _transform(row[j], how)
-            slot = (delays[i, j] + pos) % length
-            tmp[slot, j] += v
+            slot = delays[i, j] + pos  # both < length: one wrap at most
+            if slot >= length:
+                slot -= length
+            tmp[slot, j] += row[j]
             mark[slot, j] = True
         return
     if mode == 2:
@@ -570,26 +573,14 @@ def _send_row(P, S, line, i, row, how):  # noqa: N803 - kernel signature
         acc, present = S[16][line], S[17][line]
         present[c] = True
         for j in range(n):
-            acc[c, j] += _transform(row[j], how)
+            acc[c, j] += row[j]
         return
     acc = S[10] if line == 0 else S[11]
     for j in range(n):
-        acc[j] += _transform(row[j], how)
+        acc[j] += row[j]
 
 
-@kernel
-def _transform(v, how):  # noqa: N803 - kernel signature
-    """The value a line receives from contribution ``v`` (see :func:`_send_row`)."""
-    if how == 0:
-        return v
-    if how == 1:
-        return -v
-    if how == 2:
-        return v if v > 0.0 else 0.0
-    return -v if -v > 0.0 else 0.0
-
-
-@kernel
+@helper
 def _flush_lines(P, S, rows_e, n_e, rows_i, n_i):  # noqa: N803 - kernel signature
     """Deliver this step's sums into the delay buffers, then pop the arriving input
     into ``S[10]`` / ``S[11]`` (``DelayLine.push`` + ``DelayLine.pop``)."""
@@ -615,7 +606,10 @@ def _flush_lines(P, S, rows_e, n_e, rows_i, n_i):  # noqa: N803 - kernel signatu
                 for c in range(present.shape[0]):
                     if present[c]:
                         for j in range(n):
-                            buf[(p + cd[c, j]) % length, j] += acc[c, j]
+                            slot = p + cd[c, j]
+                            if slot >= length:
+                                slot -= length
+                            buf[slot, j] += acc[c, j]
                             acc[c, j] = 0.0
                         present[c] = False
             else:
@@ -624,7 +618,9 @@ def _flush_lines(P, S, rows_e, n_e, rows_i, n_i):  # noqa: N803 - kernel signatu
                 for k in range(count):
                     i = rows[k]
                     for j in range(n):
-                        slot = (delays[i, j] + p) % length
+                        slot = delays[i, j] + p
+                        if slot >= length:
+                            slot -= length
                         if mark[slot, j]:
                             buf[slot, j] += tmp[slot, j]
                             tmp[slot, j] = 0.0
@@ -636,7 +632,7 @@ def _flush_lines(P, S, rows_e, n_e, rows_i, n_i):  # noqa: N803 - kernel signatu
         pos[line] = (p + 1) % length
 
 
-@kernel
+@helper
 def _kernel_step(kind, decay, gain, x, y, j, a):  # noqa: N803 - kernel signature
     """One step of neuron ``j``'s kernel with arriving weight ``a`` (``Kernel.step``)."""
     if kind == 0:
@@ -651,7 +647,7 @@ def _kernel_step(kind, decay, gain, x, y, j, a):  # noqa: N803 - kernel signatur
     return v
 
 
-@kernel
+@helper
 def _synaptic_output(P, S, spikes, current):  # noqa: N803 - kernel signature
     """Post-synaptic reset, kernels and the current or conductance output
     (the end of ``StaticSynapse.propagate``), from the arrivals ``S[10]``, ``S[11]``."""
@@ -693,7 +689,8 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
     post-synaptic reset, current- or conductance-based output."""
     split = P[1]
     signed = S[1].shape[0] != 0
-    a_e, a_i, row, rows = S[10], S[11], S[12], S[13]
+    a_e, a_i, rows = S[10], S[11], S[13]
+    row, other = S[12][0], S[12][1]
     n = current.shape[0]
     for j in range(n):
         a_e[j] = 0.0
@@ -706,11 +703,13 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
             s = spikes[i]
             if s != 0.0:
                 _dense_row(P, S, i, s, row)
-                if not split:
-                    _send_row(P, S, 0, i, row, 0)
-                else:
-                    _send_row(P, S, 0, i, row, 2)
-                    _send_row(P, S, 1, i, row, 3)
+                if split:  # np.maximum(contrib, 0), np.maximum(-contrib, 0)
+                    for j in range(n):
+                        v = row[j]
+                        other[j] = -v if -v > 0.0 else 0.0
+                        row[j] = v if v > 0.0 else 0.0
+                    _send_row(P, S, 1, i, other)
+                _send_row(P, S, 0, i, row)
                 rows[0, n_e] = i
                 rows[1, n_e] = i
                 n_e += 1
@@ -720,14 +719,16 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
             s = spikes[i]
             if s > 0.0:
                 _dense_row(P, S, i, s, row)
-                _send_row(P, S, 0, i, row, 0)
+                _send_row(P, S, 0, i, row)
                 rows[0, n_e] = i
                 n_e += 1
         for i in range(n_pre):
             s = spikes[i]
             if s < 0.0:
                 _dense_row(P, S, i, s, row)
-                _send_row(P, S, 1, i, row, 1)
+                for j in range(n):
+                    row[j] = -row[j]
+                _send_row(P, S, 1, i, row)
                 rows[1, n_i] = i
                 n_i += 1
     # without delay lines S[10] / S[11] hold the sums; with them, what arrives now
