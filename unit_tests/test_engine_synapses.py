@@ -117,6 +117,8 @@ def compare(ref: Any, fast: Any, ticks: int = 8, rewards: bool = True) -> None:
         assert a_ref == a_fast, f"tick {k}: actions differ"
         if rewards:
             assert ref.reward(s, a_ref) == fast.reward(s, a_fast), f"tick {k}: rewards differ"
+        rng_ref, rng_fast = (n.synapses.rng.bit_generator.state for n in (ref, fast))
+        assert rng_ref == rng_fast, f"tick {k}: the synapses' generators are at different positions"
         got = state_arrays(fast)
         want = state_arrays(ref)
         assert [n for n, _ in got] == [n for n, _ in want], f"tick {k}: state names differ"
@@ -207,6 +209,15 @@ def test_static_synapse_kernel_matches_reference(name, monkeypatch):
     lines = fast.synapses._lines
     assert (lines[0].mode if lines else None) == expected_mode.get(name)
     compare(ref, fast, rewards=False)
+
+
+@pytest.mark.parametrize("ahead", [0.0, 0.3, 10.0])
+def test_failure_uniforms_drawn_ahead_keep_the_stream(ahead, monkeypatch):
+    """However many failure uniforms are drawn ahead of a tick (none, too few, too many),
+    the kernel uses the reference's numbers and leaves the generator where it does."""
+    monkeypatch.setattr(spikey.synapse.StaticSynapse, "FAILURE_AHEAD", ahead)
+    ref, fast = pair(spikey.synapse.StaticSynapse, prob_failure=0.4, delays=2)
+    compare(ref, fast, ticks=5, rewards=False)
 
 
 LEARNING_CONFIGS = {

@@ -228,7 +228,7 @@ class DASTDP(StaticSynapse):
         :func:`dastdp_reward`."""
         if self._c is None:
             self.reset()
-        params, st, finish_static = self._static_kernel_data()
+        params, st, chunk, finish_static = self._static_kernel_data(n_steps)
         gain = self._gain_for(network.polarities)
         dt = self._dt
         params = params + (
@@ -255,6 +255,7 @@ class DASTDP(StaticSynapse):
             {"propagate": static_propagate, "learn": dastdp_learn, "reward": dastdp_reward},
             params=params,
             state=st + (self.pre_trace, self.post_trace, self._c, gain, scalars, steps),
+            random=chunk,
             finish=finish,
         )
 

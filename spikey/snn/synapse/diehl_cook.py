@@ -169,7 +169,7 @@ class DiehlCook(StaticSynapse):
         """:func:`~spikey.snn.synapse.static.static_propagate` and :func:`diehl_cook_learn`."""
         if self.pre_trace is None:
             self.reset()
-        params, st, finish = self._static_kernel_data()
+        params, st, chunk, finish = self._static_kernel_data(n_steps)
         polarities = network.polarities
         if polarities is not self._pol or self._gain is None:
             self._gain = plastic_gain(self.weights, polarities, self._n_inputs, self._plastic)
@@ -189,6 +189,7 @@ class DiehlCook(StaticSynapse):
             {"propagate": static_propagate, "learn": diehl_cook_learn, "reward": noop_reward},
             params=params,
             state=st,
+            random=chunk,
             finish=finish,
         )
 

@@ -357,8 +357,9 @@ class StaticSynapse(Synapse):
     #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
     KERNEL_REPLACES = Synapse.KERNEL_REPLACES + ("_arrivals", "_contributions", "_potentials")
 
-    def _static_kernel_data(self) -> tuple[tuple, tuple, Any]:
-        """Parameters, state and ``finish`` of :func:`static_propagate` for one tick.
+    def _static_kernel_data(self, n_steps: int) -> tuple[tuple, tuple, np.ndarray, Any]:
+        """Parameters, state, random block and ``finish`` of :func:`static_propagate`
+        for a tick of ``n_steps``.
 
         The tuples have the same types for every configuration (unused entries are
         empty arrays), so one compiled kernel serves them all. Subclasses append their
@@ -381,7 +382,8 @@ class StaticSynapse(Synapse):
         k_i = self._kernels[1] if len(self._kernels) > 1 else None
         codes = {"delta": 0, "exponential": 1, "alpha": 2}
         lines = self._lines or ()
-        pos = np.array([line.pos for line in lines] + [0] * (2 - len(lines)), dtype=np.int64)
+        # ring positions of the two lines, then the uniforms the tick's failures used
+        pos = np.array([line.pos for line in lines] + [0] * (2 - len(lines)) + [0], dtype=np.int64)
         if lines:
             if not all(0 <= line.pos < line.length for line in lines):
                 raise ConfigError(
@@ -455,20 +457,56 @@ class StaticSynapse(Synapse):
             v,
         ) + scratch[1]
 
-        def finish() -> None:
-            for line, p in zip(lines, pos.tolist()):
-                line.pos = p
+        chunk, rewind = self._failure_uniforms(n_steps, pos)
 
-        return params, state, finish
+        def finish() -> None:
+            for line, p in zip(lines, pos[:2].tolist()):
+                line.pos = p
+            rewind()
+
+        return params, state, chunk, finish
+
+    #: Uniforms drawn ahead per expected failure draw of a tick (the first tick guesses).
+    FAILURE_AHEAD = 1.25
+
+    def _failure_uniforms(self, n_steps: int, pos: np.ndarray) -> tuple[np.ndarray, Any]:
+        """The failures' uniforms for a tick, drawn in numpy ahead of the kernel.
+
+        The number a tick needs depends on its spikes, so a block of the expected size
+        is drawn from ``self.rng`` (1, k); the kernel counts what it uses in ``pos[2]``
+        and draws from the generator itself once the block runs out. Afterwards the
+        generator is put back to just after the uniforms used (PCG64 ``advance``): the
+        stream is the reference's, number for number. Other bit generators draw in the
+        kernel only.
+        """
+        if self._prob_failure <= 0.0 or type(self.rng.bit_generator) is not np.random.PCG64:
+            return np.zeros((1, 0)), lambda: None
+        n_rows = getattr(self, "_failure_rows", None)
+        if n_rows is None:  # first tick: a guess of 5% of the rows active
+            n_rows = max(1.0, 0.05 * self.n_pre)
+        size = int(min(self.FAILURE_AHEAD * n_rows * n_steps * self._n_neurons + 64, 1 << 22))
+        bitgen = self.rng.bit_generator
+        saved = bitgen.state
+        chunk = self.rng.random((1, size))
+
+        def rewind() -> None:
+            used = int(pos[2])
+            if used <= size:
+                bitgen.state = saved
+                bitgen.advance(used)
+            self._failure_rows = used / max(1, n_steps * self._n_neurons)
+
+        return chunk, rewind
 
     def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
-        """:func:`static_propagate` (failures drawn from this part's generator inside the
-        kernel, in the reference's order); no learning."""
-        params, st, finish = self._static_kernel_data()
+        """:func:`static_propagate` (failures from this part's generator, in the
+        reference's order); no learning."""
+        params, st, chunk, finish = self._static_kernel_data(n_steps)
         return PartKernel(
             {"propagate": static_propagate, "learn": noop_learn, "reward": noop_reward},
             params=params,
             state=st,
+            random=chunk,
             finish=finish,
         )
 
@@ -523,16 +561,17 @@ def plastic_gain(weights: Any, polarities: np.ndarray, n_inputs: int, mode: str)
 #    9-11 inh kernel, 12 conductance, 13 E_exc, 14 E_inh, 15 post_reset, 16 delays,
 #    17 row_class, 18 class_delays.
 # S: 0 matrix, 1 signs, 2 x_exc, 3 y_exc, 4 x_inh, 5 y_inh, 6 buffer_exc, 7 buffer_inh,
-#    8 pos (2,), 9 potentials, 10 arrivals_exc, 11 arrivals_inh, 12 row (2, n), 13 rows sent (2, n_pre),
+#    8 [pos_exc, pos_inh, uniforms used], 9 potentials, 10 arrivals_exc, 11 arrivals_inh, 12 row (2, n), 13 rows sent (2, n_pre),
 #    14 generic sums (2, L, n), 15 their marks, 16 class sums (2, C, n), 17 their marks.
 
 
 @helper
-def _dense_row(P, S, i, s, row):  # noqa: N803 - kernel signature
+def _dense_row(P, S, R, i, s, row):  # noqa: N803 - kernel signature
     """``row = s * (w[i] * sign[i])`` with failures (``StaticSynapse._contributions``, one row).
 
-    Failures draw one uniform per synapse of the row from the part's generator, in
-    column order: the numbers ``rng.random((k, n))`` gives for the row.
+    Failures use one uniform per synapse of the row, in column order, from the
+    part's stream (the numbers ``rng.random((k, n))`` gives for the row): from the
+    block ``R[0]`` drawn ahead in numpy, then from the generator itself.
     """
     m, signs = S[0], S[1]
     prob = P[4]
@@ -544,10 +583,18 @@ def _dense_row(P, S, i, s, row):  # noqa: N803 - kernel signature
         for j in range(n):
             row[j] = s * m[i, j]
     if prob > 0.0:
-        gen = P[5]
+        gen, count = P[5], S[8]
+        chunk = R[0]
+        k = count[2]
         for j in range(n):
-            if not gen.random() >= prob:
+            if k < chunk.shape[0]:  # drawn ahead in numpy
+                u = chunk[k]
+            else:
+                u = gen.random()
+            k += 1
+            if not u >= prob:
                 row[j] = row[j] * 0.0
+        count[2] = k
 
 
 @helper
@@ -702,7 +749,7 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
         for i in range(n_pre):
             s = spikes[i]
             if s != 0.0:
-                _dense_row(P, S, i, s, row)
+                _dense_row(P, S, R, i, s, row)
                 if split:  # np.maximum(contrib, 0), np.maximum(-contrib, 0)
                     for j in range(n):
                         v = row[j]
@@ -718,14 +765,14 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
         for i in range(n_pre):
             s = spikes[i]
             if s > 0.0:
-                _dense_row(P, S, i, s, row)
+                _dense_row(P, S, R, i, s, row)
                 _send_row(P, S, 0, i, row)
                 rows[0, n_e] = i
                 n_e += 1
         for i in range(n_pre):
             s = spikes[i]
             if s < 0.0:
-                _dense_row(P, S, i, s, row)
+                _dense_row(P, S, R, i, s, row)
                 for j in range(n):
                     row[j] = -row[j]
                 _send_row(P, S, 1, i, row)
