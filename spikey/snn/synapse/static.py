@@ -586,15 +586,12 @@ def _dense_row(P, S, R, i, s, row):  # noqa: N803 - kernel signature
         gen, count = P[5], S[8]
         chunk = R[0]
         k = count[2]
-        for j in range(n):
-            if k < chunk.shape[0]:  # drawn ahead in numpy
-                u = chunk[k]
-            else:
-                u = gen.random()
-            k += 1
-            if not u >= prob:
-                row[j] = row[j] * 0.0
-        count[2] = k
+        ahead = min(n, max(0, chunk.shape[0] - k))  # drawn ahead in numpy
+        for j in range(ahead):
+            row[j] = row[j] * (1.0 if chunk[k + j] >= prob else 0.0)
+        for j in range(ahead, n):  # then from the generator
+            row[j] = row[j] * (1.0 if gen.random() >= prob else 0.0)
+        count[2] = k + n
 
 
 @helper
