@@ -187,8 +187,9 @@ class Monitor:
                 raise ConfigError(f"Monitor.synapses: ({pre}, {post}) is outside the weight matrix {shape}.")
         engine = network.engine
         if type(engine) is ReferenceEngine:
+            header = engine.schedule.engine
             engine = network.engine = MonitoredEngine(network)
-            engine.schedule.engine = network.schedule.engine if hasattr(network, "schedule") else ""
+            engine.schedule.engine = header
         if self not in engine.monitors:
             engine.monitors.append(self)
         self.network = network

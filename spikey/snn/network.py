@@ -45,7 +45,7 @@ from spikey.errors import ConfigError, MissingKeyError, ShapeError, UnclaimedKey
 from spikey.module import Interval, Key, Module, OneOf, suggest
 from spikey.rng import fresh_seed
 from spikey.snn.engine.compiled import ENGINES, describe, select_engine
-from spikey.snn.engine.reference import ReferenceEngine, Schedule, ScheduleEntry
+from spikey.snn.engine.reference import Schedule, ScheduleEntry
 
 __all__ = ["Network", "RLNetwork", "ActiveRLNetwork", "ContinuousRLNetwork"]
 

@@ -171,9 +171,18 @@ def select_engine(network: Any, choice: str) -> tuple[type, list[str]]:
         warnings.warn(
             f"{type(network).__name__}: runs on the reference engine: {'; '.join(user_overrides or why)}.",
             EngineFallbackWarning,
-            stacklevel=5,
+            stacklevel=_user_stacklevel(),
         )
     return ReferenceEngine, why
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` that points a warning at the first caller outside spikey."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(root + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level + 1
 
 
 # --------------------------------------------------------------------------- codegen
@@ -293,7 +302,6 @@ class NumbaEngine(ReferenceEngine):
         self._current = np.zeros(network._n_neurons)
         self._rewards = np.zeros(network._processing_time)
         self._no_reward = PartKernel({}, params=())
-        self._tick = 0
 
     def _kernels(self, state: Any) -> dict[str, PartKernel]:
         net = self.network
@@ -320,8 +328,13 @@ class NumbaEngine(ReferenceEngine):
             self._rewards = np.zeros(T)
         if len(self._current) != net._n_neurons:
             self._current = np.zeros(net._n_neurons)
-        log = net._spike_log
+        log = self._log = net._spike_log
         inp = ks["inputs"].params[0]
+        if not (isinstance(inp, np.ndarray) and inp.shape == (T, net._n_inputs) and inp.dtype == np.float64):
+            raise ConfigError(
+                f"network.inputs ({type(net.inputs).__name__}): expected a float64 spike block of shape "
+                f"({T}, {net._n_inputs}); got {getattr(inp, 'shape', inp)!r}."
+            )
         args = (
             net._n_inputs,
             net._n_outputs,
@@ -353,7 +366,6 @@ class NumbaEngine(ReferenceEngine):
             for k in ks.values():
                 if k.finish is not None:
                     k.finish()
-        self._tick += 1
         self._check_finite()
         if self._active:
             self._after_rewards(state, total)
@@ -378,7 +390,7 @@ class NumbaEngine(ReferenceEngine):
                 if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
                     raise NumericalError(
                         f"network.{slot} ({type(part).__name__}): {name} became NaN or inf during tick "
-                        f"{self._tick} (network time {net.internal_time}..{net.internal_time + net._processing_time}); "
+                        f"{net.internal_time // net._processing_time} (network time {net.internal_time}..{net.internal_time + net._processing_time}); "
                         "check the part's parameters and time step."
                     )
 
@@ -409,4 +421,3 @@ def describe(engine: Any, why: list[str]) -> str:
     if why:
         return "engine: reference (" + "; ".join(why) + ")"
     return "engine: reference"
-

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["kernel", "helper", "PartKernel", "NO_RANDOM", "noop_learn", "noop_reward", "kernel_owner"]
+__all__ = ["kernel", "helper", "PartKernel", "NO_RANDOM", "noop_learn", "noop_reward", "kernel_owner", "checked"]
 
 #: The random block of a kernel that draws nothing.
 NO_RANDOM = np.zeros((0, 0))
@@ -119,6 +119,40 @@ class PartKernel:
     state: tuple = ()
     random: np.ndarray = field(default_factory=lambda: NO_RANDOM)
     finish: Callable[[], None] | None = None
+
+
+def checked(
+    part: Any, name: str, shape: tuple[int, ...], dtype: Any = np.float64, value: Any = None
+) -> np.ndarray:
+    """``part.<name>`` (or ``value``), checked to be a C-contiguous array of ``shape`` and
+    ``dtype`` before a kernel indexes it (kernels do not check bounds).
+
+    Raises
+    ------
+    ShapeError
+        Naming the part, the attribute, what it is and what was expected.
+    """
+    from spikey.errors import ShapeError
+
+    arr = getattr(part, name) if value is None else value
+    dtype = np.dtype(dtype)
+    if (
+        not isinstance(arr, np.ndarray)
+        or arr.shape != tuple(shape)
+        or arr.dtype != dtype
+        or not arr.flags.c_contiguous
+        or not arr.flags.writeable
+    ):
+        got = (
+            f"{type(arr).__name__} of shape {arr.shape}, dtype {arr.dtype}"
+            if isinstance(arr, np.ndarray)
+            else f"{arr!r} ({type(arr).__name__})"
+        )
+        raise ShapeError(
+            f"{type(part).__name__}.{name}: expected a writeable C-contiguous {dtype} array of shape "
+            f"{tuple(shape)} for the compiled engine; got {got}."
+        )
+    return arr
 
 
 @kernel

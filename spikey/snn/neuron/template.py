@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.engine.kernel import NO_RANDOM, PartKernel, kernel
+from spikey.snn.engine.kernel import NO_RANDOM, PartKernel, checked, kernel
 from spikey.snn.part import Part, polarities_from
 
 __all__ = ["NeuronBase", "Neuron"]
@@ -254,6 +254,12 @@ class Neuron(NeuronBase):
         prob = self._prob_rand_fire
         rand = self._uniform_rows(n_steps, n) if prob > 0 else NO_RANDOM
         pos = np.array([self._schedule_pos], dtype=np.int64)
+        state = (
+            checked(self, "potentials", (n,)),
+            checked(self, "refractory_timers", (n,), np.int64),
+            checked(self, "schedule", (self._spike_delay + 1, n), np.bool_),
+            pos,
+        )
 
         def finish() -> None:
             self._schedule_pos = int(pos[0])
@@ -267,9 +273,9 @@ class Neuron(NeuronBase):
                 int(self._spike_delay),
                 float(self._resting_mv),
                 float(self._potential_decay),
-                self._spike_values,
+                checked(self, "_spike_values", (n,)),
             ),
-            state=(self.potentials, self.refractory_timers, self.schedule, pos),
+            state=state,
             random=rand,
             finish=finish,
         )

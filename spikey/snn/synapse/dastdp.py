@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key, OneOf
-from spikey.snn.engine.kernel import PartKernel, kernel
+from spikey.snn.engine.kernel import PartKernel, checked, kernel
 from spikey.snn.synapse.ltp import _clip
 from spikey.snn.synapse.static import PLASTIC_CHOICES, StaticSynapse, plastic_gain, static_propagate
 
@@ -230,6 +230,7 @@ class DASTDP(StaticSynapse):
             self.reset()
         params, st, chunk, finish_static = self._static_kernel_data(n_steps)
         gain = self._gain_for(network.polarities)
+        n_pre, n = self.n_pre, self._n_neurons
         dt = self._dt
         params = params + (
             math.exp(-dt / self._tau_plus),
@@ -254,7 +255,15 @@ class DASTDP(StaticSynapse):
         return PartKernel(
             {"propagate": static_propagate, "learn": dastdp_learn, "reward": dastdp_reward},
             params=params,
-            state=st + (self.pre_trace, self.post_trace, self._c, gain, scalars, steps),
+            state=st
+            + (
+                checked(self, "pre_trace", (n_pre,)),
+                checked(self, "post_trace", (n,)),
+                checked(self, "_c", (n_pre, n)),
+                checked(self, "_gain", (n_pre, n), value=gain),
+                scalars,
+                steps,
+            ),
             random=chunk,
             finish=finish,
         )

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key, OneOf
-from spikey.snn.engine.kernel import PartKernel, kernel, noop_reward
+from spikey.snn.engine.kernel import PartKernel, checked, kernel, noop_reward
 from spikey.snn.synapse.ltp import _clip
 from spikey.snn.synapse.static import PLASTIC_CHOICES, StaticSynapse, plastic_gain, static_propagate
 
@@ -184,7 +184,13 @@ class DiehlCook(StaticSynapse):
             float(self._mu),
             float(self.weights.max_weight),
         )
-        st = st + (self.pre_trace, self.post1, self.post2, self._gain)
+        n_pre, n = self.n_pre, self._n_neurons
+        st = st + (
+            checked(self, "pre_trace", (n_pre,)),
+            checked(self, "post1", (n,)),
+            checked(self, "post2", (n,)),
+            checked(self, "_gain", (n_pre, n)),
+        )
         return PartKernel(
             {"propagate": static_propagate, "learn": diehl_cook_learn, "reward": noop_reward},
             params=params,

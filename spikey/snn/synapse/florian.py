@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.engine.kernel import PartKernel, kernel
+from spikey.snn.engine.kernel import PartKernel, checked, kernel
 from spikey.snn.synapse.ltp import LTP, _clip, ltp_bump, ltp_traces
 from spikey.snn.synapse.template import dense_propagate
 
@@ -115,6 +115,9 @@ class _EligibilitySTDP(LTP):
     """
 
     STATE = LTP.STATE + ("_z", "_buf", "_n_buf")
+    #: State that holds no information once flushed (rows past ``_n_buf``): engine
+    #: comparisons skip it.
+    ENGINE_SCRATCH = ("_buf",)
     #: Largest number of buffered steps (also bounded by the trace time constants).
     MAX_BUFFER = 256
 
@@ -212,7 +215,11 @@ class _EligibilitySTDP(LTP):
             self._signed_mask(network.polarities)
         decay, gain = self._z_params()
         scale = np.ones(1)
-        z = self._z
+        shape = (self.n_pre, self._n_neurons)
+        z = checked(self, "_z", shape)
+        pre = checked(self, "pre_trace", (self.n_pre,))
+        post = checked(self, "post_trace", (self._n_neurons,))
+        gain_ij = checked(self, "_gain", shape)
 
         def finish() -> None:
             np.multiply(z, scale[0], out=z)
@@ -232,7 +239,7 @@ class _EligibilitySTDP(LTP):
                 float(self._learning_rate),
                 float(self.weights.max_weight),
             ),
-            state=(matrix, signs, self.pre_trace, self.post_trace, z, self._gain, scale),
+            state=(matrix, signs, pre, post, z, gain_ij, scale),
             finish=finish,
         )
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.engine.kernel import PartKernel, helper, kernel, noop_reward
+from spikey.snn.engine.kernel import PartKernel, checked, helper, kernel, noop_reward
 from spikey.snn.synapse.template import Synapse, dense_propagate
 
 __all__ = ["LTP"]
@@ -146,7 +146,10 @@ class LTP(Synapse):
             float(self._learning_rate),
             float(self.weights.max_weight),
         )
-        return params, (matrix, signs, self.pre_trace, self.post_trace, self._gain, steps), finish
+        pre = checked(self, "pre_trace", (self.n_pre,))
+        post = checked(self, "post_trace", (self._n_neurons,))
+        gain = checked(self, "_gain", matrix.shape)
+        return params, (matrix, signs, pre, post, gain, steps), finish
 
     def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
         """:func:`dense_propagate` and :func:`ltp_learn`."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from spikey.errors import ConfigError
 from spikey.module import Interval, Key, OneOf, Predicate
-from spikey.snn.engine.kernel import PartKernel, helper, kernel, noop_learn, noop_reward
+from spikey.snn.engine.kernel import PartKernel, checked, helper, kernel, noop_learn, noop_reward
 from spikey.snn.synapse.delays import DelayLine, as_delay_matrix
 from spikey.snn.synapse.kernels import KERNELS, Kernel
 from spikey.snn.synapse.template import Synapse
@@ -370,13 +370,6 @@ class StaticSynapse(Synapse):
         n, n_pre = self._n_neurons, self.n_pre
         owner = type(self).__name__
         matrix, signs = self._weights_kernel_data()
-        if matrix.shape != (n_pre, n) or matrix.dtype != np.float64 or not matrix.flags.c_contiguous:
-            raise ConfigError(
-                f"{owner}.weights: expected a C-contiguous float64 matrix of shape ({n_pre}, {n}); "
-                f"got {matrix.dtype} {matrix.shape}."
-            )
-        if signs.size and signs.shape != matrix.shape:
-            raise ConfigError(f"{owner}.weights.signs: expected shape {matrix.shape}; got {signs.shape}.")
         empty1 = np.zeros(0)
         k_e = self._kernels[0]
         k_i = self._kernels[1] if len(self._kernels) > 1 else None
@@ -417,12 +410,7 @@ class StaticSynapse(Synapse):
                     np.zeros(cls_acc.shape[:2], dtype=np.bool_),
                 ),
             )
-        v = self._potentials() if self._conductance else empty1
-        if self._conductance and (v.shape != (n,) or v.dtype != np.float64):
-            raise ConfigError(
-                f"{owner}.conductance: expected the body neurons' potentials as float64 of shape ({n},); "
-                f"got {v.dtype} {v.shape}."
-            )
+        v = checked(self, "neurons.potentials", (n,), value=self._potentials()) if self._conductance else empty1
         params = (
             int(self._n_inputs),
             bool(self._split),
@@ -444,15 +432,19 @@ class StaticSynapse(Synapse):
             row_class,
             class_delays,
         )
+        def arr(value: Any, name: str, shape: tuple) -> np.ndarray:
+            return empty1 if value is None else checked(self, name, shape, value=value)
+
+        buf_shape = (length, n)
         state = (
             matrix,
             signs,
-            k_e.x,
-            k_e.y if k_e.y is not None else empty1,
-            k_i.x if k_i is not None else empty1,
-            k_i.y if k_i is not None and k_i.y is not None else empty1,
-            buf_e,
-            buf_i,
+            arr(k_e.x, "_kernel_state[0].x", (n,)),
+            arr(k_e.y, "_kernel_state[0].y", (n,)),
+            arr(None if k_i is None else k_i.x, "_kernel_state[1].x", (n,)),
+            arr(None if k_i is None else k_i.y, "_kernel_state[1].y", (n,)),
+            checked(self, "_line_state[0].buffer", buf_shape, value=buf_e) if lines else buf_e,
+            checked(self, "_line_state[1].buffer", buf_shape, value=buf_i) if len(lines) > 1 else buf_i,
             pos,
             v,
         ) + scratch[1]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.engine.kernel import PartKernel, kernel, noop_learn, noop_reward
+from spikey.snn.engine.kernel import PartKernel, checked, kernel, noop_learn, noop_reward
 from spikey.snn.part import Part
 
 __all__ = ["Synapse"]
@@ -110,8 +110,9 @@ class Synapse(Part):
     def _weights_kernel_data(self) -> tuple[np.ndarray, np.ndarray]:
         """``(matrix, signs)`` for :func:`dense_propagate` (signs (0, 0) when unsigned)."""
         w = self.weights
-        signs = np.zeros((0, 0)) if w.signs is None else w.signs
-        return w.matrix, signs
+        shape = (self.n_pre, self._n_neurons)
+        signs = np.zeros((0, 0)) if w.signs is None else checked(w, "signs", shape)
+        return checked(w, "matrix", shape), signs
 
     def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
         """Static synapses: :func:`dense_propagate`, no learning."""
