@@ -152,7 +152,19 @@ STATIC_CONFIGS = {
         "firing_threshold": 14.0,
     },
     "exp_split": {"kernel_exc": "exponential", "kernel_inh": "alpha", "tau_exc": 3.0, "tau_inh": 6.0},
-    "alpha": {"kernel_exc": "alpha", "kernel_inh": "alpha", "tau_exc": 2.0, "tau_inh": 2.0, "firing_threshold": 16.0},
+    "alpha": {
+        "kernel_exc": "alpha",
+        "kernel_inh": "alpha",
+        "tau_exc": 2.0,
+        "tau_inh": 2.0,
+        "firing_threshold": 16.0,
+    },
+    "signed_delay": {
+        "inh_weight_mask": "random",
+        "delays": 2,
+        "kernel_exc": "exponential",
+        "kernel_inh": "exponential",
+    },
     "signed_split": {"kernel_exc": "exponential", "kernel_inh": "delta", "inh_weight_mask": "random"},
     "conductance": {
         "conductance": True,
@@ -164,7 +176,12 @@ STATIC_CONFIGS = {
         "E_inh": -5.0,
         "weight_scale": 0.2,
     },
-    "post_reset": {"post_reset": True, "kernel_exc": "exponential", "kernel_inh": "alpha", "firing_threshold": 8.0},
+    "post_reset": {
+        "post_reset": True,
+        "kernel_exc": "exponential",
+        "kernel_inh": "alpha",
+        "firing_threshold": 8.0,
+    },
     "everything": {
         "delays": "random",
         "generic": True,
@@ -205,7 +222,7 @@ def test_static_synapse_kernel_matches_reference(name, monkeypatch):
     numba engine gives the reference engine's spike log and state at every tick."""
     ref, fast = pair(spikey.synapse.StaticSynapse, **static_keys(name, monkeypatch))
     expected_mode = {"delay_int": "uniform", "delay_blocks": "classes", "delay_classes": "classes"}
-    expected_mode.update(delay_matrix="generic", everything="generic")
+    expected_mode.update(delay_matrix="generic", everything="generic", signed_delay="uniform")
     lines = fast.synapses._lines
     assert (lines[0].mode if lines else None) == expected_mode.get(name)
     compare(ref, fast, rewards=False)
@@ -272,7 +289,11 @@ def test_learning_rule_kernel_matches_reference(name):
 def test_cost_reduction_per_step_kernel():
     """CostReduction as an ActiveRLNetwork's per-step rewarder runs compiled and gives
     the reference's per-step rewards (-punish_mult: no state_next per step)."""
-    keys = {"rewarder": spikey.reward.CostReduction, "state_cost": lambda s: float(sum(s)), "punish_mult": 0.25}
+    keys = {
+        "rewarder": spikey.reward.CostReduction,
+        "state_cost": lambda s: float(sum(s)),
+        "punish_mult": 0.25,
+    }
     ref, fast = pair(spikey.synapse.MSTDP, active=True, **keys)
     before = ref.weights.matrix.copy()
     compare(ref, fast)
@@ -286,5 +307,7 @@ def test_tderror_per_step_stays_on_reference_engine():
     keys = {"rewarder": spikey.reward.TDError, "expected_value": lambda s, a: float(np.sum(a))}
     net = network(spikey.synapse.MSTDP, "auto", active=True, **keys)
     assert net.engine.name == "reference"
-    with pytest.raises(spikey.errors.ConfigError, match=r"network\.rewarder \(TDError\): has no compiled kernel"):
+    with pytest.raises(
+        spikey.errors.ConfigError, match=r"network\.rewarder \(TDError\): has no compiled kernel"
+    ):
         network(spikey.synapse.MSTDP, "numba", active=True, **keys)

@@ -410,7 +410,11 @@ class StaticSynapse(Synapse):
                     np.zeros(cls_acc.shape[:2], dtype=np.bool_),
                 ),
             )
-        v = checked(self, "neurons.potentials", (n,), value=self._potentials()) if self._conductance else empty1
+        v = (
+            checked(self, "neurons.potentials", (n,), value=self._potentials())
+            if self._conductance
+            else empty1
+        )
         params = (
             int(self._n_inputs),
             bool(self._split),
@@ -432,6 +436,7 @@ class StaticSynapse(Synapse):
             row_class,
             class_delays,
         )
+
         def arr(value: Any, name: str, shape: tuple) -> np.ndarray:
             return empty1 if value is None else checked(self, name, shape, value=value)
 
@@ -734,7 +739,30 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
     n_e = 0
     n_i = 0
     n_pre = spikes.shape[0]
-    if not split or signed:
+    if P[4] == 0.0 and P[2] <= 1 and not (split and signed):
+        # no failures, no per-synapse scatter: rows summed in one pass (same sums, same order)
+        m, signs = S[0], S[1]
+        for i in range(n_pre):
+            s = spikes[i]
+            if s == 0.0:
+                continue
+            if not split:
+                if signed:
+                    for j in range(n):
+                        a_e[j] += s * (m[i, j] * signs[i, j])
+                else:
+                    for j in range(n):
+                        a_e[j] += s * m[i, j]
+                n_e += 1
+            elif s > 0.0:
+                for j in range(n):
+                    a_e[j] += s * m[i, j]
+                n_e += 1
+            else:
+                for j in range(n):
+                    a_i[j] += -(s * m[i, j])
+                n_i += 1
+    elif not split or signed:
         for i in range(n_pre):
             s = spikes[i]
             if s != 0.0:
