@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import copy as _copy
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,7 +105,8 @@ class Network(Module):
         Key(
             "engine",
             "What steps the network: 'auto' (compiled when every part has a kernel), "
-            "'reference' (the parts' numpy methods) or 'numba' (compiled, or an error).",
+            "'reference' (the parts' numpy methods) or 'numba' (compiled, or an error); "
+            "default: $SPIKEY_ENGINE, else 'auto'.",
             str,
             default="auto",
             constraint=OneOf(*ENGINES),
@@ -139,6 +141,9 @@ class Network(Module):
         params.update(own)
         if params.get("seed") is None:
             params["seed"] = fresh_seed()
+        if params.get("engine") is None:
+            # a default for every network of a process (benchmarks, a whole Series)
+            params["engine"] = os.environ.get("SPIKEY_ENGINE") or "auto"
 
         self._strict = strict
         super().__init__(**params)
