@@ -447,10 +447,11 @@ def test_bad_storage_and_values():
         Manual(n_inputs=1, n_neurons=3, matrix=sp.csr_array(np.eye(3)))
 
 
-def test_engine_numba_names_dense_static_obstacle():
-    """engine='numba' on a configuration without a compiled kernel names the part and why."""
-    cls = net_class(StaticSynapse, storage="dense", kernel_exc="exponential", engine="numba")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(ConfigError, match=r"network.synapses \(StaticSynapse\): dense StaticSynapse"):
-            cls(seed=0)
+def test_dense_and_sparse_static_synapse_both_run_compiled():
+    """StaticSynapse with kernels runs on the compiled engine with dense and with sparse weights."""
+    for storage in ("dense", "sparse"):
+        cls = net_class(StaticSynapse, storage=storage, kernel_exc="exponential", engine="numba")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            net = cls(seed=0)
+        assert net.engine.name == "numba", net.schedule.engine
