@@ -133,7 +133,13 @@ class SleepyGame(MetaRL):
 def test_population_job_timeout_records_timeout_and_goes_on(tmp_path):
     """Hanging evaluations get failed_fitness and reason "timeout"; the search finishes quickly."""
     population = Population(
-        SleepyGame(), n_agents=8, n_epoch=2, seed=1, folder=str(tmp_path / "p"), job_timeout=0.5, progress=False
+        SleepyGame(),
+        n_agents=8,
+        n_epoch=2,
+        seed=1,
+        folder=str(tmp_path / "p"),
+        job_timeout=0.5,
+        progress=False,
     )
     hanging = sum(g["x"] > 0.8 for g in population.population)
     assert hanging >= 1, "the seed must draw at least one hanging genotype"
@@ -145,7 +151,9 @@ def test_population_job_timeout_records_timeout_and_goes_on(tmp_path):
     assert timed_out and all(r["status"] == "failed" for r in timed_out)
     assert all(decode_x(r) > 0.8 for r in timed_out)
     fitness = population.history[0]["fitness"]
-    assert all(f == float("-inf") for f, g in zip(fitness, population.history[0]["genotypes"]) if g["x"] > 0.8)
+    assert all(
+        f == float("-inf") for f, g in zip(fitness, population.history[0]["genotypes"]) if g["x"] > 0.8
+    )
     assert any(0 <= f <= 0.8 for f in fitness)
 
 
@@ -166,8 +174,16 @@ def test_job_timeout_rejected_for_a_backend_without_timeouts_and_bad_values():
                 yield i, fn(shared, item)
 
     with pytest.raises(ConfigError, match=r"Series.job_timeout: the backend .* cannot stop jobs"):
-        Series(network_template, game_template, SleepyLoop, None, training_params=PARAMS, backend=Plain(),
-               job_timeout=1.0, logging=False)
+        Series(
+            network_template,
+            game_template,
+            SleepyLoop,
+            None,
+            training_params=PARAMS,
+            backend=Plain(),
+            job_timeout=1.0,
+            logging=False,
+        )
     with pytest.raises(ConfigError, match=r"Population.job_timeout: expected a number of seconds > 0"):
         Population(SleepyGame(), n_agents=2, n_epoch=1, job_timeout=-1, logging=False)
 

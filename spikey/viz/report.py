@@ -282,8 +282,14 @@ def _summary_pairs(data: dict) -> list[tuple[str, Any]]:
     pairs: list[tuple[str, Any]] = []
     nets = [str(net.get(k)).rsplit(":", 1)[-1] for k in ("neurons", "synapses") if net.get(k)]
     if net.get("n_neurons") is not None:
-        pairs.append(("network", f"{net.get('n_inputs', '?')} inputs, {net['n_neurons']} neurons "
-                      f"({', '.join(nets)})" if nets else f"{net['n_neurons']} neurons"))
+        pairs.append(
+            (
+                "network",
+                f"{net.get('n_inputs', '?')} inputs, {net['n_neurons']} neurons ({', '.join(nets)})"
+                if nets
+                else f"{net['n_neurons']} neurons",
+            )
+        )
     if game.get("name"):
         pairs.append(("game", game["name"]))
     if r.get("n_episodes") is not None:
@@ -327,7 +333,9 @@ def _report_log(path: str) -> Report:
     report.add("Summary", _kv(_summary_pairs(data)))
     figs = [
         _figure(report, lambda f: vr.learning_curve(data, f.subplots()), "learning curve"),
-        _figure(report, lambda f: vr.weight_histograms(data, f.subplots()), "weights before and after training"),
+        _figure(
+            report, lambda f: vr.weight_histograms(data, f.subplots()), "weights before and after training"
+        ),
         _figure(report, lambda f: vr.game_states(data, f.subplots()), "game states"),
     ]
     report.add("Figures", "".join(figs))
@@ -411,7 +419,12 @@ def _runs_sections(report: Report, folder: str, names: list[str], logs: list[dic
             )
     for name, data in list(zip(names, logs))[:MAX_RUN_FIGURES]:
         figs.append(
-            _figure(report, lambda f, d=data: vr.learning_curve(d, f.subplots()), f"learning curve: {name}", (5.2, 3.2))
+            _figure(
+                report,
+                lambda f, d=data: vr.learning_curve(d, f.subplots()),
+                f"learning curve: {name}",
+                (5.2, 3.2),
+            )
         )
     if len(logs) > MAX_RUN_FIGURES:
         figs.append(_note(f"Learning curves of the first {MAX_RUN_FIGURES} of {len(logs)} runs are shown."))
@@ -428,7 +441,12 @@ def _best_configs(df: Any, varied: list[str], metric: str | None, n: int = 5) ->
     g = keyed.groupby(varied, dropna=False)[metric].agg(["mean", "std", "count"]).reset_index()
     g = g.sort_values("mean", ascending=False).head(n)
     return [
-        {**{c: row[c] for c in varied}, f"mean {metric}": row["mean"], "std": row["std"], "runs": row["count"]}
+        {
+            **{c: row[c] for c in varied},
+            f"mean {metric}": row["mean"],
+            "std": row["std"],
+            "runs": row["count"],
+        }
         for _, row in g.iterrows()
     ]
 
@@ -445,12 +463,18 @@ def _report_series(folder: str, header: dict, records: list[dict], report: Repor
     n_ok = sum(r.get("status") == "ok" for r in records)
     report.add(
         "Series",
-        _kv([
-            ("jobs", n_jobs), ("finished", n_ok), ("failed", sum(r.get("status") == "failed" for r in records)),
-            ("not run yet", (n_jobs - len(records)) if isinstance(n_jobs, int) else "?"),
-            ("varied", ", ".join(attrs) or "(nothing: repeats)"), ("repeats", n_rep),
-            ("seed", header.get("seed")), ("backend", series.get("backend", "?")),
-        ]),
+        _kv(
+            [
+                ("jobs", n_jobs),
+                ("finished", n_ok),
+                ("failed", sum(r.get("status") == "failed" for r in records)),
+                ("not run yet", (n_jobs - len(records)) if isinstance(n_jobs, int) else "?"),
+                ("varied", ", ".join(attrs) or "(nothing: repeats)"),
+                ("repeats", n_rep),
+                ("seed", header.get("seed")),
+                ("backend", series.get("backend", "?")),
+            ]
+        ),
     )
     if not logs:
         report.add("Runs", _note("No run has written a log yet."))
@@ -482,32 +506,48 @@ def _report_population(folder: str, header: dict, records: list[dict], report: R
     rows = []
     for data in logs:
         epoch = data["results"].get("epoch")
-        for i, (g, f) in enumerate(zip(data["info"].get("genotypes") or [], data["info"].get("fitness") or [])):
+        for i, (g, f) in enumerate(
+            zip(data["info"].get("genotypes") or [], data["info"].get("fitness") or [])
+        ):
             rows.append({"epoch": epoch, "agent": i, **dict(g), "fitness": f})
     table = pd.DataFrame.from_records(rows)
     report.add(
         "Population",
-        _kv([
-            ("epochs logged", len(logs)), ("evaluations", len(records)),
-            ("failed", sum(r.get("status") != "ok" for r in records)), ("seed", header.get("seed")),
-            ("genes", ", ".join(str(k) for k in (header.get("constraints") or {}))),
-        ]),
+        _kv(
+            [
+                ("epochs logged", len(logs)),
+                ("evaluations", len(records)),
+                ("failed", sum(r.get("status") != "ok" for r in records)),
+                ("seed", header.get("seed")),
+                ("genes", ", ".join(str(k) for k in (header.get("constraints") or {}))),
+            ]
+        ),
     )
     if table.empty:
         report.add("Fitness", _note("No epoch has finished yet."))
     else:
         report.add(
             "Fitness",
-            _figure(report, lambda f: vr.population_plot(table, f), "fitness and genotype spread per epoch", (9, 3.4)),
+            _figure(
+                report,
+                lambda f: vr.population_plot(table, f),
+                "fitness and genotype spread per epoch",
+                (9, 3.4),
+            ),
         )
         per_epoch = [
-            {k: data["results"].get(k) for k in ("epoch", "max_fitness", "mean_fitness", "min_fitness", "n_new")}
+            {
+                k: data["results"].get(k)
+                for k in ("epoch", "max_fitness", "mean_fitness", "min_fitness", "n_new")
+            }
             for data in logs
         ]
         report.add("Epochs", _table(per_epoch))
-        best = table.sort_values("fitness", ascending=False).drop_duplicates(
-            [c for c in table.columns if c not in ("epoch", "agent", "fitness")]
-        ).head(5)
+        best = (
+            table.sort_values("fitness", ascending=False)
+            .drop_duplicates([c for c in table.columns if c not in ("epoch", "agent", "fitness")])
+            .head(5)
+        )
         report.add("Best genotypes", _table(best.to_dict("records")))
 
     def describe(rec: dict) -> str:

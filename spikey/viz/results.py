@@ -247,11 +247,18 @@ def learning_curve(source: Any, ax: Any = None, *, window: int | None = None, by
         ax.plot(eval_x, eval_r, color="C0", ls="--")
         if eval_acc is not None and right is not None:
             handles += right.plot(eval_x, eval_acc, color="C1", ls="--", label="accuracy (frozen weights)")
-        ax.text(eval_x[0], 1.0, " frozen weights", transform=ax.get_xaxis_transform(), va="top", fontsize="small")
+        ax.text(
+            eval_x[0], 1.0, " frozen weights", transform=ax.get_xaxis_transform(), va="top", fontsize="small"
+        )
     if frozen is not None and right is not None:
         end = (eval_x[-1] if eval_x is not None else x[-1]) if len(x) else 0
         handles += right.plot(
-            [end], [float(frozen)], marker="*", ms=14, color="C3", ls="none",
+            [end],
+            [float(frozen)],
+            marker="*",
+            ms=14,
+            color="C3",
+            ls="none",
             label=f"frozen weights: {float(frozen):.3g}",
         )
     ax.set_title("learning curve")
@@ -331,7 +338,9 @@ def series_comparison(
             )
     for name, what in ((param, "param"), (metric, "metric")):
         if name not in df.columns:
-            raise MissingKeyError(f"{owner}.{what}: the table has no column {name!r}; columns are {list(df.columns)}.")
+            raise MissingKeyError(
+                f"{owner}.{what}: the table has no column {name!r}; columns are {list(df.columns)}."
+            )
     ax = _axes(ax)
     keys = df[param].map(lambda v: v if isinstance(v, (int, float, np.number, str, bool)) else repr(v))
     values = sorted(keys.unique(), key=lambda v: (isinstance(v, str), v))
@@ -344,7 +353,9 @@ def series_comparison(
     ax.scatter(xs + rng.uniform(-0.015, 0.015, len(xs)) * span, y, s=12, color="C0", alpha=0.5, label="runs")
     means = [np.nanmean(y[keys.to_numpy() == v]) for v in values]
     stds = [np.nanstd(y[keys.to_numpy() == v]) for v in values]
-    ax.errorbar([pos[v] for v in values], means, yerr=stds, color="C3", marker="o", capsize=4, label="mean +- std")
+    ax.errorbar(
+        [pos[v] for v in values], means, yerr=stds, color="C3", marker="o", capsize=4, label="mean +- std"
+    )
     if not numeric:
         ax.set_xticks(list(pos.values()), [str(v) for v in values])
     ax.set_xlabel(param)
@@ -427,7 +438,9 @@ def population_plot(source: Any, fig: Any = None, *, genes: Sequence[str] | None
     ax_f.legend(loc="best", fontsize="small")
     skip = {"epoch", "agent", "fitness", "repeated"}
     numeric = [
-        c for c in df.columns if c not in skip and np.issubdtype(df[c].dtype, np.number) and df[c].dtype != bool
+        c
+        for c in df.columns
+        if c not in skip and np.issubdtype(df[c].dtype, np.number) and df[c].dtype != bool
     ]
     for gene in list(genes) if genes is not None else numeric:
         if gene not in df.columns:
@@ -468,7 +481,7 @@ def weight_histograms(source: Any, ax: Any = None, *, bins: int = 40, before: An
     """
     owner = "spikey.viz.weight_histograms"
     mask = None
-    if hasattr(source, "weights") and hasattr(getattr(source, "weights"), "matrix"):
+    if hasattr(source, "weights") and hasattr(source.weights, "matrix"):
         after = np.asarray(source.weights.matrix, dtype=float)
         if before is None:
             raise ConfigError(f"{owner}: with a network, give before= (its weights before training).")
@@ -488,8 +501,22 @@ def weight_histograms(source: Any, ax: Any = None, *, bins: int = 40, before: An
     ax = _axes(ax)
     both = np.concatenate([a, b]) if a.size + b.size else np.zeros(1)
     edges = np.linspace(float(both.min()), float(both.max()) or 1.0, bins + 1)
-    ax.hist(a, bins=edges, histtype="step", lw=1.5, color="C0", label=f"before (mean {a.mean():.3g})" if a.size else "before")
-    ax.hist(b, bins=edges, histtype="step", lw=1.5, color="C3", label=f"after (mean {b.mean():.3g})" if b.size else "after")
+    ax.hist(
+        a,
+        bins=edges,
+        histtype="step",
+        lw=1.5,
+        color="C0",
+        label=f"before (mean {a.mean():.3g})" if a.size else "before",
+    )
+    ax.hist(
+        b,
+        bins=edges,
+        histtype="step",
+        lw=1.5,
+        color="C3",
+        label=f"after (mean {b.mean():.3g})" if b.size else "after",
+    )
     ax.set_xlabel("weight")
     ax.set_ylabel("synapses")
     ax.set_title(f"weights before / after training ({int(mask.sum())} synapses)")
@@ -623,8 +650,15 @@ def game_states(source: Any, ax: Any = None, *, episode: int = -1) -> Any:
     ax.figure.colorbar(image, ax=ax, label="share of answers")
     for i in range(share.shape[0]):
         for j in range(share.shape[1]):
-            ax.text(j, i, f"{int(counts[i, j])}", ha="center", va="center",
-                    color="white" if share[i, j] > 0.6 else "black", fontsize="small")
+            ax.text(
+                j,
+                i,
+                f"{int(counts[i, j])}",
+                ha="center",
+                va="center",
+                color="white" if share[i, j] > 0.6 else "black",
+                fontsize="small",
+            )
     fn = _expected_fn(data["game"])
     if fn is not None:
         from matplotlib.patches import Rectangle
@@ -685,4 +719,3 @@ def delay_embedding(x: Any, lag: int = 1, dimensions: int = 2, ax: Any = None) -
         ax.set_zlabel(f"x(t-{2 * lag})")
     ax.set_title(f"delay embedding, lag {lag}")
     return ax
-

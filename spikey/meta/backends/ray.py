@@ -428,7 +428,9 @@ class RayBackend(MetaBackend):
         import ray
 
         now = time.monotonic()
-        overdue = [r for r, t0 in started.items() if r not in ready and now - t0 > timeout + self.timeout_grace]
+        overdue = [
+            r for r, t0 in started.items() if r not in ready and now - t0 > timeout + self.timeout_grace
+        ]
         for ref in overdue:
             try:
                 ray.cancel(ref, force=True)

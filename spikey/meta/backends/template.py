@@ -36,7 +36,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["MetaBackend", "LOST", "TIMEOUT", "JobTimeout", "time_limit", "run_with_timeout", "timeout_outcome"]
+__all__ = [
+    "MetaBackend",
+    "LOST",
+    "TIMEOUT",
+    "JobTimeout",
+    "time_limit",
+    "run_with_timeout",
+    "timeout_outcome",
+]
 
 #: ``status`` of an outcome whose worker was lost for good (retries exhausted). Such jobs
 #: are not checkpointed, so a resumed run tries them again.
