@@ -233,11 +233,13 @@ def _scalar(v: Any) -> bool:
     return isinstance(v, (int, float, str, bool, np.number, np.bool_)) or v is None
 
 
-def _varied(df: Any) -> list[str]:
-    """Configuration columns whose values differ between runs."""
+def _varied(df: Any, logs: list[dict]) -> list[str]:
+    """Configuration columns (network and game sections) whose values differ between runs."""
+    config = {k for data in logs for s in ("network", "game") for k in data[s]}
+    results = {k for data in logs for k in data["results"]}
     out = []
     for c in df.columns:
-        if c in _JOB_COLUMNS or c in METRIC_COLUMNS:
+        if c in _JOB_COLUMNS or c in METRIC_COLUMNS or c not in config or c in results:
             continue
         texts = {json.dumps(_fmt(v)) for v in df[c]}
         if len(texts) > 1 and all(_scalar(v) for v in df[c]):
@@ -396,7 +398,7 @@ def _runs_sections(report: Report, folder: str, names: list[str], logs: list[dic
     from spikey.viz import results as vr
 
     df = _reader(folder, names, logs).df
-    varied = list(dict.fromkeys([a for a in attrs if a in df.columns] + _varied(df)))
+    varied = list(dict.fromkeys([a for a in attrs if a in df.columns] + _varied(df, logs)))
     if varied:
         report.add(
             "Varied parameters",

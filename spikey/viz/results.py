@@ -244,11 +244,21 @@ def learning_curve(source: Any, ax: Any = None, *, window: int | None = None, by
             handles += right.plot(acc_x, acc_y, color="C1", label="accuracy (training)")
     if eval_x is not None:
         ax.axvspan(eval_x[0] - 0.5, eval_x[-1] + 0.5, color="0.85", zorder=0)
-        ax.plot(eval_x, eval_r, color="C0", ls="--")
+        ax.plot(eval_x, eval_r, color="C0", ls="--", marker="o", ms=3)
         if eval_acc is not None and right is not None:
-            handles += right.plot(eval_x, eval_acc, color="C1", ls="--", label="accuracy (frozen weights)")
+            handles += right.plot(
+                eval_x, eval_acc, color="C1", ls="--", marker="o", ms=3, label="accuracy (frozen weights)"
+            )
         ax.text(
-            eval_x[0], 1.0, " frozen weights", transform=ax.get_xaxis_transform(), va="top", fontsize="small"
+            (eval_x[0] + eval_x[-1]) / 2,
+            0.98,
+            "frozen weights",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            rotation=90,
+            fontsize="small",
+            color="0.3",
         )
     if frozen is not None and right is not None:
         end = (eval_x[-1] if eval_x is not None else x[-1]) if len(x) else 0
