@@ -27,10 +27,11 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "spikey_docs",
+    "spikey_figures",  # draws the guide's figures at build time (docs/_generated)
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build", "requirements.txt", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_generated", "requirements.txt", "Thumbs.db", ".DS_Store"]
 templates_path: list[str] = []
 html_static_path = ["_static"]
 html_css_files = ["spikey.css"]

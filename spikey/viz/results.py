@@ -135,8 +135,8 @@ def step_correct(source: Any, prefix: str = "") -> np.ndarray | None:
     ----------
     source : log file, dict or callback
         See :func:`log_data`; needs ``step_states`` and ``step_actions``.
-    prefix : {"", "eval_"}
-        Training steps, or the frozen-weight evaluation's.
+    prefix : str
+        ``""``: training steps; ``"eval_"``: the frozen-weight evaluation's.
 
     Returns
     -------
