@@ -16,6 +16,7 @@ Sources of spikes are a :class:`~spikey.snn.monitor.Monitor`, a network (its
 """
 
 from spikey.viz.plots import population_rates, raster, spike_source, traces, weight_trace, weights
+from spikey.viz.text import print_rates
 from spikey.viz.results import (
     delay_embedding,
     game_states,
@@ -46,4 +47,5 @@ __all__ = [
     "delay_embedding",
     "log_data",
     "step_correct",
+    "print_rates",
 ]
