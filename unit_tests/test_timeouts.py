@@ -88,8 +88,8 @@ def test_time_limit_interrupts_a_sleep():
 
 
 def test_series_job_timeout_fails_only_the_sleeping_job(tmp_path):
-    """The job that sleeps 60 s is stopped after ~1 s as failed/"timeout"; the other two finish."""
-    series = sleepy_series(tmp_path / "s", job_timeout=1.0)
+    """The job that sleeps 60 s is stopped after ~5 s as failed/"timeout"; the other two finish."""
+    series = sleepy_series(tmp_path / "s", job_timeout=5.0)
     t0 = time.perf_counter()
     with pytest.warns(JobFailedWarning, match="1 of 3 jobs failed"):
         df = series.run()
@@ -106,14 +106,14 @@ def test_resume_keeps_a_timed_out_job_unless_retry_failed(tmp_path):
     """A resumed run does not rerun the timed-out job; retry_failed=True runs it again."""
     folder = tmp_path / "s"
     with pytest.warns(JobFailedWarning):
-        sleepy_series(folder, job_timeout=1.0).run()
+        sleepy_series(folder, job_timeout=5.0).run()
     t0 = time.perf_counter()
     with pytest.warns(JobFailedWarning):
-        df = sleepy_series(folder, job_timeout=1.0, resume=True).run()
+        df = sleepy_series(folder, job_timeout=5.0, resume=True).run()
     assert time.perf_counter() - t0 < 5 and df["status"].tolist() == ["ok", "failed", "ok"]
     _, before, _ = Checkpoint.read(str(folder))
     with pytest.warns(JobFailedWarning):
-        sleepy_series(folder, job_timeout=0.5, resume=True, retry_failed=True).run()
+        sleepy_series(folder, job_timeout=5.0, resume=True, retry_failed=True).run()
     _, after, _ = Checkpoint.read(str(folder))
     new = after[len(before) :]
     assert [(r["job"], r["status"], r.get("reason")) for r in new] == [(1, "failed", TIMEOUT)]
@@ -190,7 +190,10 @@ def test_job_timeout_rejected_for_a_backend_without_timeouts_and_bad_values():
 
 @pytest.mark.ray
 def test_ray_job_timeout_frees_the_worker(tmp_path):
-    """On Ray (2 CPUs), the sleeping job times out and the other jobs finish on the same workers."""
+    """On Ray (2 CPUs), the sleeping jobs time out and the other jobs finish on the same workers.
+
+    The limit is generous: a worker's first job also imports spikey and loads compiled kernels.
+    """
     pytest.importorskip("ray")
     from spikey.meta.backends import RayBackend
 
@@ -198,18 +201,18 @@ def test_ray_job_timeout_frees_the_worker(tmp_path):
         network_template,
         game_template,
         SleepyLoop,
-        ("hang", [0.0, 60.0, 60.0, 0.0, 0.0]),
+        ("hang", [0.0, 120.0, 120.0, 0.0, 0.0]),
         training_params=PARAMS,
         seed=3,
         folder=str(tmp_path / "r"),
         progress=False,
         backend=RayBackend(num_cpus=2),
-        job_timeout=2.0,
+        job_timeout=15.0,
     )
     t0 = time.perf_counter()
     with pytest.warns(JobFailedWarning, match="2 of 5 jobs failed"):
         df = series.run()
-    assert time.perf_counter() - t0 < 50
+    assert time.perf_counter() - t0 < 90
     assert df["status"].tolist() == ["ok", "failed", "failed", "ok", "ok"]
     assert [f["reason"] for f in series.failures] == [TIMEOUT, TIMEOUT]
     assert len({tuple(sorted(r["worker"].items())) for r in series.records if r.get("worker")}) <= 2

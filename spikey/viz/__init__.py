@@ -16,7 +16,6 @@ Sources of spikes are a :class:`~spikey.snn.monitor.Monitor`, a network (its
 """
 
 from spikey.viz.plots import population_rates, raster, spike_source, traces, weight_trace, weights
-from spikey.viz.text import print_rates
 from spikey.viz.results import (
     delay_embedding,
     game_states,
@@ -29,6 +28,7 @@ from spikey.viz.results import (
     step_correct,
     weight_histograms,
 )
+from spikey.viz.text import print_rates
 
 __all__ = [
     "raster",
