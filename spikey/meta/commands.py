@@ -256,6 +256,9 @@ def run_population(args: argparse.Namespace) -> int:
             best = agents.sort_values("fitness", ascending=False).drop_duplicates(genes).head(5)
             print("best genotypes:")
             print(best[[*genes, "fitness", "epoch"]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        if population.best is not None:
+            genotype, fitness = population.best
+            print(f"best: {genotype} (fitness {fitness:.4g})")
         if n_failed:
             print(f"{n_failed} evaluations failed (see {population.folder}/checkpoint.jsonl)")
         print(f"logs: {population.folder}")
