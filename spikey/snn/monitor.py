@@ -66,6 +66,9 @@ class _Rows:
         return out[: self.n]
 
 
+_MONITOR_ENTRY = ScheduleEntry("monitor", "monitors", "monitor.record(t)", "record chosen neurons and weights")
+
+
 class MonitoredEngine(ReferenceEngine):
     """The reference engine plus a final ``monitor`` phase calling each attached monitor."""
 
@@ -74,9 +77,7 @@ class MonitoredEngine(ReferenceEngine):
     def __init__(self, network: Any, monitors: Iterable[Monitor] = ()):
         super().__init__(network)
         self.monitors: list[Monitor] = list(monitors)
-        self.schedule.append(
-            ScheduleEntry("monitor", "monitors", "monitor.record(t)", "record chosen neurons and weights")
-        )
+        self.schedule.append(_MONITOR_ENTRY)
 
     def _monitor(self, t: int) -> None:
         for m in self.monitors:
@@ -192,6 +193,8 @@ class Monitor:
             engine.schedule.engine = header
         if self not in engine.monitors:
             engine.monitors.append(self)
+        if not any(e.phase == "monitor" for e in engine.schedule):  # the compiled engine
+            engine.schedule.append(_MONITOR_ENTRY)
         self.network = network
         if getattr(network.neurons, "potentials", None) is not None:
             for var in self.variables:
