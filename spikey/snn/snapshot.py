@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError, SpikeyError
+from spikey.logging.files import file_mode
 from spikey.snn.registry import import_path, resolve
 
 __all__ = ["save_network", "load_network", "read_snapshot", "SnapshotError", "FORMAT", "VERSION", "MAX_DEPTH"]
@@ -192,6 +193,7 @@ def save_network(network: Any, path: str) -> str:
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".npz.tmp")
     try:
+        os.fchmod(fd, file_mode())  # an ordinary file, not mkstemp's 0o600
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **{_MANIFEST: np.array(text)}, **enc.arrays)
             f.flush()
