@@ -20,13 +20,14 @@ Examples
 from __future__ import annotations
 
 import copy as _copy
+import difflib
 import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from spikey.core.callback import ExperimentCallback, RLCallback
-from spikey.errors import ConfigError, SpikeyError
+from spikey.errors import ConfigError, MissingKeyError, SpikeyError
 from spikey.module import Interval, Key, Module, describe_value
 from spikey.rng import derive_seed, fresh_seed, make_rng
 
@@ -229,7 +230,11 @@ class TrainingLoop(Module):
 
     NECESSARY_KEYS = [
         Key(
-            "seed", "Seed of the run (game and network seeds derive from it); None: fresh.", int, default=None
+            "seed",
+            "Seed of the run (game and network seeds derive from it); None: fresh.",
+            int,
+            default=None,
+            constraint=Interval(0, None),
         ),
         Key(
             "progress",
@@ -271,7 +276,22 @@ class TrainingLoop(Module):
             raise ConfigError(f"{type(self).__name__}: expected a game class; got {game_template!r}.")
         config = dict(training_params or {})
         config.update(kwargs)
-        super().__init__(**config)
+        try:
+            super().__init__(**config)
+        except MissingKeyError as e:
+            # a misspelt loop key becomes an override; name it beside the missing key
+            names = self.key_names()
+            missing = [k.name for k in type(self).NECESSARY_KEYS if k.required and k.name not in config]
+            hints = [
+                f"{given!r} looks like a misspelling of {close[0]!r}"
+                for given in config
+                if given not in names
+                for close in [difflib.get_close_matches(given, missing, n=1, cutoff=0.6)]
+                if close
+            ]
+            if not hints:
+                raise
+            raise MissingKeyError(f"{e.args[0]} ({'; '.join(hints)}.)") from None
         self.network_template = network_template
         self.game_template = game_template
         self._overrides = {k: v for k, v in config.items() if k not in self.key_names()}

@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import copy as _copy
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,6 +139,7 @@ class Network(Module):
         self.training = True
         self._check_parts(parts)
         self._check_claimed(own, parts, game_keys)
+        self._check_memory()
         self._build_parts(parts)
         self._check_fit()
         self.polarities = np.concatenate([self.inputs.polarities, self.neurons.polarities]).astype(float)
@@ -192,6 +194,22 @@ class Network(Module):
                 f"{suggest(unknown[0], self.part_names)}; slots are {self.part_names}."
             )
 
+    def _check_memory(self) -> None:
+        """Refuse sizes whose dense weights could not fit in memory, before allocating."""
+        n_pre, n = self._n_inputs + self._n_neurons, self._n_neurons
+        # weights (float64) and mask (bool) are dense (n_pre, n_post); the spike log is bool
+        need = n_pre * n * 9 + self._processing_time * n_pre
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):  # pragma: no cover - no sysconf
+            total = 2**50
+        if need > total:
+            raise ConfigError(
+                f"{type(self).__name__}: n_inputs={self._n_inputs}, n_neurons={n} need at least "
+                f"{need / 2**30:,.1f} GiB (dense ({n_pre}, {n}) weights and mask), more than this "
+                f"machine's {total / 2**30:,.1f} GiB of memory."
+            )
+
     def _build_parts(self, parts: dict) -> None:
         for key in type(self).NECESSARY_PARTS:
             name = key.name
@@ -236,6 +254,11 @@ class Network(Module):
         name = type(self).__name__
         if n_out > n:
             raise ShapeError(f"{name}.n_outputs: expected at most n_neurons={n}; got {n_out}.")
+        if n_out == 0 and self.readout is not None and getattr(self.readout, "NEEDS_OUTPUTS", True):
+            raise ConfigError(
+                f"{name}.n_outputs: expected >= 1 with readout {type(self.readout).__name__} (with no "
+                f"output neurons its action would not depend on the network); got 0."
+            )
         shape = getattr(self.weights, "matrix", np.zeros(0)).shape
         if shape != (n_in + n, n):
             raise ShapeError(

@@ -7,8 +7,32 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError
-from spikey.module import Key
+from spikey.module import Constraint, Key
 from spikey.snn.input.template import Input
+
+
+class RateTable(Constraint):
+    """A rate map: a sequence of >= 2 probabilities in [0, 1], a dict of such rates, or a callable."""
+
+    def check(self, value: Any) -> bool:
+        if callable(value) and not isinstance(value, dict):
+            return True
+        if isinstance(value, dict):
+            rates = list(value.values())
+            if not rates:
+                return False
+        else:
+            rates = value
+            if len(rates) < 2:
+                return False
+        try:
+            arr = np.concatenate([np.atleast_1d(np.asarray(r, dtype=float)).ravel() for r in rates])
+        except (TypeError, ValueError):
+            return False
+        return bool(arr.size) and bool(np.all((arr >= 0) & (arr <= 1)))
+
+    def describe(self) -> str:
+        return "at least 2 probabilities per step in [0, 1] (or a dict of them, or a callable)"
 
 __all__ = ["RateMap"]
 
@@ -41,6 +65,7 @@ class RateMap(Input):
                 "state_rate_map",
                 "State value -> firing probability per step: sequence, dict or callable.",
                 (list, tuple, np.ndarray, dict, callable),
+                constraint=RateTable(),
             ),
         ]
     )
@@ -50,6 +75,11 @@ class RateMap(Input):
         if callable(m) and not isinstance(m, dict):
             return np.asarray(m(state), dtype=float).ravel()
         flat = np.atleast_1d(np.asarray(state)).ravel()
+        if not isinstance(m, dict) and (state is None or flat.dtype.kind not in "biuf"):
+            raise ConfigError(
+                f"{type(self).__name__}: expected the game state as numbers that index "
+                f"state_rate_map (e.g. [1, 0]); got {state!r} ({type(state).__name__})."
+            )
         if isinstance(m, dict):
             key = tuple(flat.tolist())
             if key in m:
