@@ -1,9 +1,23 @@
 """Network snapshots: one ``.npz`` file holding arrays and a JSON manifest.
 
-The file is read with ``allow_pickle=False``; classes and functions named in the
-manifest are resolved only within spikey or the registry
-(:func:`spikey.snn.register_part`), so loading a snapshot never runs foreign code.
-Anything that cannot be resolved must be passed to :meth:`Network.load` by name.
+What loading a file can and cannot do:
+
+- nothing is unpickled (the archive is read member by member, object and structured
+  dtypes are refused) and nothing outside spikey is imported;
+- a class or function named in the manifest resolves only to an object defined in
+  spikey or registered with :func:`spikey.snn.register_part` (see
+  :mod:`spikey.snn.registry`), and a part or modifier class must derive from its
+  family's template; this is checked before anything is called;
+- each array's declared shape and dtype must match the bytes present, the archive may
+  unpack to at most :data:`MAX_EXPANSION` times its size (+1 MiB), the manifest must
+  be JSON without duplicate keys, nested at most :data:`MAX_DEPTH` deep, and the saved
+  state must have the shapes and types of the rebuilt network's; anything else raises
+  :class:`SnapshotError` naming the file.
+
+Limits: spikey's own constructors run with the saved keys (validated as any keys), so
+a file may describe any network spikey can build; its dense weights must match the
+saved matrix and the memory they need must fit the machine. Anything that cannot be
+resolved must be passed to :meth:`Network.load` by name.
 """
 
 from __future__ import annotations
@@ -521,6 +535,16 @@ def _load(cls: type, path: str, manifest: dict, arrays: dict, callback: Any, ove
             f"{path}: cannot restore modifier classes {[m.path for m in bad_mods]}; "
             f"register them with spikey.snn.register_part."
         )
+    # the largest allocation (the dense weights) must match the saved matrix, before building
+    weights = state.get("weights")
+    matrix = weights.get("matrix") if isinstance(weights, dict) else None
+    n_in, n = params.get("n_inputs"), params.get("n_neurons")
+    if isinstance(matrix, np.ndarray) and isinstance(n_in, int) and isinstance(n, int):
+        if matrix.shape != (n_in + n, n):
+            raise SnapshotError(
+                f"{path}: corrupt snapshot: n_inputs={n_in}, n_neurons={n} need a ({n_in + n}, {n}) "
+                f"weight matrix; the file holds {matrix.shape}."
+            )
     kwargs = dict(params)
     kwargs.update(part_classes)
     # every class was checked against its family above, before this first call

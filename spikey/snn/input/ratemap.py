@@ -32,7 +32,7 @@ class RateTable(Constraint):
         return bool(arr.size) and bool(np.all((arr >= 0) & (arr <= 1)))
 
     def describe(self) -> str:
-        return "at least 2 probabilities per step in [0, 1] (or a dict of them, or a callable)"
+        return "holding at least 2 probabilities per step in [0, 1] (a dict: rates in [0, 1])"
 
 __all__ = ["RateMap"]
 
