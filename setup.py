@@ -1,4 +1,5 @@
-"""Install spikey: ``pip install -e .`` (``.[test]`` for the tests, ``.[docs]`` for docs)."""
+"""Install spikey: ``pip install -e .`` (``.[test]`` for the tests, ``.[docs]`` for docs,
+``.[tune]`` for Ray Tune searches)."""
 
 import re
 from pathlib import Path
@@ -27,6 +28,8 @@ setup(
     extras_require={
         "test": _reqs("unit_tests/requirements.txt"),
         "docs": _reqs("docs/requirements.txt"),
+        # Ray Tune for hyperparameter search (spikey.meta.tune)
+        "tune": ["ray[tune]>=2.30"],
     },
     entry_points={"console_scripts": ["spikey=spikey.cli:main"]},
     classifiers=[

@@ -2,9 +2,11 @@
 
 Usage::
 
-    spikey run xor                      # a built-in experiment
+    spikey run xor --report             # a built-in experiment; log + HTML report
+    spikey report log/                  # HTML report of a log, a folder, a Series/Population
     spikey run xor-temporal --seed 3 --episodes 50
     spikey run cartpole --out runs/ --quiet
+    spikey run xor --set learning_rate=0.05 --set n_episodes=2   # override keys (YAML values)
     spikey run my_experiment.py         # network_template, game_template, training_params
     spikey run my_experiment.yaml       # names an experiment and overrides
     spikey list                         # the built-in experiments
@@ -52,7 +54,7 @@ from typing import Any
 from spikey.errors import ConfigError, SpikeyError
 from spikey.module import suggest
 
-__all__ = ["EXPERIMENTS", "main", "load_experiment", "run_experiment", "summary_rows"]
+__all__ = ["EXPERIMENTS", "main", "load_experiment", "parse_set", "run_experiment", "summary_rows"]
 
 #: Built-in experiment name -> module.
 EXPERIMENTS = {
@@ -258,12 +260,69 @@ def _evaluation_results(value: Any) -> dict[str, Any]:
         return {}
 
 
+def parse_set(items: Sequence[str]) -> dict[str, Any]:
+    """``["key=value", ...]`` (the ``--set`` options) as a dict; values read as YAML.
+
+    ``1`` is an int, ``0.5`` a float, ``true`` a bool, ``null`` None, ``[0, 0.3]`` a
+    list, anything else a string; a later ``--set`` of the same key wins.
+
+    Raises
+    ------
+    ConfigError
+        For an item without ``=`` or with an empty key, or a value that is not valid YAML.
+
+    Examples
+    --------
+    >>> from spikey.cli import parse_set
+    >>> parse_set(["learning_rate=0.05", "n_episodes=3", "preset=XOR", "progress=false"])
+    {'learning_rate': 0.05, 'n_episodes': 3, 'preset': 'XOR', 'progress': False}
+    """
+    out: dict[str, Any] = {}
+    if not items:
+        return out
+    import yaml
+
+    for item in items:
+        key, sep, text = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"spikey run --set: expected KEY=VALUE (e.g. learning_rate=0.05); got {item!r}.")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError as e:
+            raise ConfigError(f"spikey run --set {key}: value {text!r} is not valid YAML: {e}") from None
+        if isinstance(value, dict):
+            raise ConfigError(
+                f"spikey run --set {key}: expected a scalar or a list; got a mapping {text!r}."
+            )
+        out[key] = value
+    return out
+
+
+def _unclaimed_set_keys(caught: list, sets: dict[str, Any], loop_keys: Sequence[str]) -> None:
+    """Turn a network's unclaimed-key warning about a ``--set`` key into an error; re-warn the rest."""
+    import warnings
+
+    from spikey.errors import UnclaimedKeyWarning
+
+    for w in caught:
+        message = str(w.message)
+        if issubclass(w.category, UnclaimedKeyWarning):
+            for key in sets:
+                if f"key {key!r}" in message:
+                    if "did you mean" not in message and suggest(key, loop_keys):
+                        message = message.rstrip(".") + f"; nor by the training loop{suggest(key, loop_keys)}."
+                    raise ConfigError(f"spikey run --set {key}={sets[key]!r}: {message}")
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 def run_experiment(
     spec: str,
     seed: int | None = None,
     episodes: int | None = None,
     out: str = "log",
     quiet: bool = False,
+    sets: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str, str]:
     """Run an experiment once and write its log.
 
@@ -279,6 +338,11 @@ def run_experiment(
         Folder of the log file.
     quiet : bool
         No progress bar.
+    sets : dict, optional
+        Overrides of ``--set key=value`` (see :func:`parse_set`), merged last. A key
+        that neither the loop, the game nor a part of the network declares raises
+        :class:`~spikey.errors.ConfigError` (with a did-you-mean), instead of the
+        warning a misspelt key in an experiment file gets.
 
     Returns
     -------
@@ -298,6 +362,8 @@ def run_experiment(
         params["seed"] = seed
     if episodes is not None:
         params["n_episodes"] = episodes
+    sets = dict(sets or {})
+    params.update(sets)
     if quiet:
         params["progress"] = False
     loop_cls = getattr(module, "training_loop", GenericLoop)
@@ -308,7 +374,15 @@ def run_experiment(
     callback = getattr(module, "callback", None)
     if callback is None:
         callback = RLCallback()
-    loop = loop_cls(module.network_template, module.game_template, callback, params)
+    if sets:
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loop = loop_cls(module.network_template, module.game_template, callback, params)
+        _unclaimed_set_keys(caught, sets, loop_cls.key_names())
+    else:
+        loop = loop_cls(module.network_template, module.game_template, callback, params)
     network, game, results, _ = loop()
     evaluate = getattr(module, "evaluate", None)
     if callable(evaluate):
@@ -325,48 +399,75 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """The rows of the summary table for a run's ``results``.
+def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The rows of the summary table for a run's ``results``, in plain words.
 
-    Shows episodes, mean reward, accuracy (games with an expected answer, e.g.
-    Logic) or steps per episode (e.g. CartPole: steps balanced), evaluation and
-    frozen-weight scores when present, and the run time.
+    Shows what was trained (from the run's ``log``, when given) and for how long,
+    accuracy during training and with frozen weights (games with an expected answer,
+    e.g. Logic) or steps per episode (e.g. CartPole: steps balanced), the mean reward
+    per game step (total reward / game steps, not a sum over the run), and the run time.
 
     Examples
     --------
     >>> from spikey.cli import summary_rows
     >>> summary_rows({"n_episodes": 5, "mean_reward": 1.5, "mean_steps": 20.0, "final_steps": 31, "total_time": 0.5})
-    [('episodes', '5'), ('mean reward', '1.5'), ('mean steps', '20'), ('final steps', '31'), ('time [s]', '0.5')]
+    [('episodes', '5'), ('mean steps', '20'), ('final steps', '31'), ('mean reward per game step', '0.075'), ('time [s]', '0.5')]
     """
     r = results
     rows = []
+    if log is not None:
+        net, game = log.get("network") or {}, log.get("game") or {}
+        what = []
+        if net.get("n_neurons") is not None:
+            what.append(f"{net.get('n_inputs', '?')} inputs, {net['n_neurons']} neurons")
+        if game.get("name"):
+            what.append(f"game {game['name']}")
+        if what:
+            rows.append(("trained", " on ".join(what)))
     episodes = _fmt(r.get("n_episodes", "?"))
     if r.get("eval_episodes"):
         episodes += f" (+{r['eval_episodes']} eval)"
+    if r.get("len_episode") is not None and r.get("mean_steps") == r.get("len_episode"):
+        episodes += f" x {_fmt(r['len_episode'])} game steps"
+    elif r.get("n_steps"):
+        episodes += f", {_fmt(r['n_steps'])} game steps in all"
+    ticks = (log or {}).get("network", {}).get("processing_time")
+    if isinstance(ticks, (int, float)) and ticks:
+        dt = (log or {}).get("network", {}).get("dt") or 1.0
+        episodes += f" of {_fmt(float(ticks) * float(dt))} ms"
     rows.append(("episodes", episodes))
     if "seed" in r:
         rows.append(("seed", _fmt(r["seed"])))
-    if "mean_reward" in r:
-        rows.append(("mean reward", _fmt(r["mean_reward"])))
-    if "accuracy" in r:
-        rows.append(("accuracy (final episode)", _fmt(r["accuracy"])))
+    if "mean_env_return" in r:  # the game's own return per episode (a Gymnasium env's return)
+        rows.append(("mean env return", _fmt(r["mean_env_return"])))
+        if "eval_mean_env_return" in r:
+            rows.append(("eval mean env return", _fmt(r["eval_mean_env_return"])))
+    if "accuracy" in r or "mean_accuracy" in r:
         if "mean_accuracy" in r:
-            rows.append(("accuracy (all training)", _fmt(r["mean_accuracy"])))
+            rows.append(("accuracy (during training)", _fmt(r["mean_accuracy"])))
+        if "accuracy" in r and (r.get("n_episodes") != 1 or "mean_accuracy" not in r):
+            rows.append(("accuracy (final episode)", _fmt(r["accuracy"])))
         if "eval_accuracy" in r:
-            rows.append(("accuracy (eval, frozen)", _fmt(r["eval_accuracy"])))
+            rows.append(("accuracy (eval episodes, frozen weights)", _fmt(r["eval_accuracy"])))
     elif "mean_steps" in r:
         rows.append(("mean steps", _fmt(r["mean_steps"])))
         if "final_steps" in r:
             rows.append(("final steps", _fmt(r["final_steps"])))
         if "eval_mean_steps" in r:
-            rows.append(("eval mean steps", _fmt(r["eval_mean_steps"])))
-    if "eval_mean_reward" in r:
-        rows.append(("eval mean reward", _fmt(r["eval_mean_reward"])))
+            rows.append(("eval mean steps (frozen weights)", _fmt(r["eval_mean_steps"])))
     for key, value in r.items():
         if key == "frozen_accuracy":
             rows.append(("accuracy (frozen weights)", _fmt(value)))
-        elif key.startswith("frozen_"):
+        elif key.startswith("frozen_") and not key.startswith("frozen_n_") and not key.endswith("_threshold"):
             rows.append((key[len("frozen_") :].replace("_", " ") + " (frozen weights)", _fmt(value)))
+    if r.get("mean_reward") is not None and r.get("mean_steps"):
+        rows.append(("mean reward per game step", _fmt(float(r["mean_reward"]) / float(r["mean_steps"]))))
+    elif "mean_reward" in r:
+        rows.append(("mean reward per episode", _fmt(r["mean_reward"])))
+    if r.get("eval_mean_reward") is not None and r.get("eval_mean_steps"):
+        rows.append(
+            ("eval mean reward per game step", _fmt(float(r["eval_mean_reward"]) / float(r["eval_mean_steps"])))
+        )
     if "total_time" in r:
         rows.append(("time [s]", _fmt(r["total_time"])))
     return rows
@@ -403,7 +504,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--quiet", action="store_true", help="no progress bar and no table; print the log path only"
     )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="sets",
+        help="override a key of the loop, game or network (repeatable; VALUE is read as YAML: "
+        "0.05, 3, true, null, [0, 0.3], XOR)",
+    )
+    run.add_argument(
+        "--report", action="store_true", help="also write an HTML report next to the log (spikey report)"
+    )
     sub.add_parser("list", help="list the built-in experiments")
+    rep = sub.add_parser(
+        "report",
+        help="write an HTML report of a log or an output folder",
+        description="Write one self-contained HTML page (figures, runs, failures) about a log file, a "
+        "folder of logs, or a Series or Population output folder; print its path.",
+    )
+    rep.add_argument("path", metavar="PATH", help="a log file (.json) or a folder")
+    rep.add_argument("--out", metavar="FILE", help="where to write (default: next to the logs)")
     from spikey.meta.commands import add_parsers
 
     add_parsers(sub)
@@ -436,18 +557,66 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, module in sorted(_builtin_experiments().items()):
             print(f"{name:<14} {module}")
         return 0
+    if args.command == "report":
+        return _report_command(args.path, args.out)
     try:
         results, path, name = run_experiment(
-            args.experiment, seed=args.seed, episodes=args.episodes, out=args.out, quiet=args.quiet
+            args.experiment,
+            seed=args.seed,
+            episodes=args.episodes,
+            out=args.out,
+            quiet=args.quiet,
+            sets=parse_set(args.sets),
         )
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)
         return 2
+    report = _write_report(path) if getattr(args, "report", False) else None
     if not args.quiet:
-        _print_table(f"spikey run {name}", summary_rows(results))
+        _print_table(f"spikey run {name}", summary_rows(results, _read_quietly(path)))
         print(f"log: {path}")
+        if report is not None:
+            print(f"report: {report}")
+        else:
+            print(f"(for figures: spikey report {path})")
     else:
         print(path)
+        if report:
+            print(report)
+    return 0 if report != "" else 1
+
+
+def _read_quietly(path: str) -> dict[str, Any] | None:
+    """The log just written, for the summary (None if it cannot be read)."""
+    from spikey.logging.reader import read_log
+
+    try:
+        return read_log(path)
+    except SpikeyError:
+        return None
+
+
+def _write_report(path: str) -> str:
+    """Write the report of ``path``; return its path ("" after printing the error)."""
+    from spikey.viz.report import write_report
+
+    try:
+        return write_report(path)
+    except SpikeyError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return ""
+
+
+def _report_command(path: str, out: str | None) -> int:
+    """``spikey report PATH``: exit 0 with the page's path printed, 2 when there is nothing to report."""
+    from spikey.viz.report import write_report
+
+    try:
+        page = write_report(path, out)
+    except SpikeyError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 2
+    print(page)
     return 0
 
 

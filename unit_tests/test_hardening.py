@@ -496,9 +496,9 @@ def test_tick_with_a_non_numeric_state_is_a_clear_error(state):
     [
         ({"firing_threshold": math.nan}, r"firing_threshold: expected a float \[mV\]; got nan .*NaN is not a valid value"),
         ({"learning_rate": float("nan")}, r"learning_rate: .*got nan"),
-        ({"state_rate_map": [0.0]}, r"state_rate_map: expected .* holding at least 2 probabilities per step in \[0, 1\].*; got \[0.0\]"),
-        ({"state_rate_map": [-1, 5]}, r"state_rate_map: expected .* holding at least 2 probabilities"),
-        ({"state_rate_map": {0: 0.5, 1: 2.0}}, r"state_rate_map: expected .* holding at least 2 probabilities"),
+        ({"state_rate_map": [0.0]}, r"state_rate_map: expected a sequence of at least 2 probabilities per step in \[0, 1\].*; got \[0.0\]"),
+        ({"state_rate_map": [-1, 5]}, r"state_rate_map: expected a sequence of at least 2 probabilities"),
+        ({"state_rate_map": {0: 0.5, 1: 2.0}}, r"state_rate_map: expected a sequence of at least 2 probabilities"),
         ({"n_outputs": 0}, r"n_outputs: expected >= 1 with readout Threshold"),
     ],
 )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy as _copy
 import difflib
+import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -164,6 +165,35 @@ def progress_enabled(progress: bool | None) -> bool:
     return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
 
 
+def _hook(callback: Any, name: str) -> Callable[..., Any]:
+    """``callback.<name>``, or a no-op for a callback without it (e.g. a user's duck-typed
+    callback written for the original Spikey, which lacks the newer hooks)."""
+    fn = getattr(callback, name, None)
+    return fn if callable(fn) else _ignore
+
+
+def _ignore(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def _reset_callback(callback: Any, logged: dict[str, Any], params: dict[str, Any]) -> None:
+    """Reset a callback with the run's scalars; give it the whole configuration as
+    ``experiment_params`` (the original Spikey's tracker root)."""
+    reset = getattr(callback, "reset", None)
+    if callable(reset):
+        try:
+            inspect.signature(reset).bind(**logged)
+        except TypeError:  # an original-style reset() without parameters
+            reset()
+        else:
+            reset(**logged)
+    if callback is not None:
+        try:
+            callback.experiment_params = params
+        except AttributeError:  # a callback with __slots__ or a read-only attribute
+            pass
+
+
 class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
@@ -171,18 +201,60 @@ class _NoBar:
     def set_description(self, desc: str) -> None:
         pass
 
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
-def _progress_bar(total: int, desc: str, enabled: bool) -> Any:
+def _progress_bar(
+    total: int, desc: str, enabled: bool, unit: str = "ep", leave: bool = True, position: int | None = None
+) -> Any:
     if not enabled:
         return _NoBar()
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return _NoBar()
-    return tqdm(total=total, desc=desc, unit="ep", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=unit,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=leave,
+        position=position,
+    )
+
+
+class _Running:
+    """Running totals of one episode, for the progress bar's postfix."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.reward = 0.0
+        self.n_correct = 0
+        self.n_scored = 0
+
+    def add(self, reward: Any, info: Any) -> None:
+        self.steps += 1
+        try:
+            self.reward += float(reward)
+        except (TypeError, ValueError):
+            pass
+        correct = info.get("correct") if isinstance(info, dict) else None
+        if correct is not None:
+            self.n_scored += 1
+            self.n_correct += bool(correct)
+
+    def text(self) -> str:
+        """``acc=0.75 reward=38`` (accuracy when the game scores answers, e.g. Logic)."""
+        parts = []
+        if self.n_scored:
+            parts.append(f"acc={self.n_correct / self.n_scored:.2f}")
+        parts.append(f"reward={self.reward:.4g}")
+        return " ".join(parts)
 
 
 # --------------------------------------------------------------------------- loops
@@ -296,6 +368,8 @@ class TrainingLoop(Module):
         self.game_template = game_template
         self._overrides = {k: v for k, v in config.items() if k not in self.key_names()}
         self.callback = self._init_callback(callback)
+        if self.callback is not None and hasattr(self.callback, "experiment_params"):
+            self.callback.experiment_params = self.params
         self.network = self.game = None
         if check:
             self.check()
@@ -375,7 +449,7 @@ class TrainingLoop(Module):
             self.set_params(**{**(params or {}), **kwparams})
         if callback is not None:
             self.callback = self._init_callback(callback)
-        self.callback.reset()
+        _reset_callback(self.callback, {}, self.params)
 
     # ------------------------------------------------------------------ building
     def build(self, callback: Any = None, **kwargs: Any) -> tuple[Any, Any]:
@@ -442,6 +516,8 @@ class TrainingLoop(Module):
         network, game = self._build(None, seed, overrides)
         self.check_fit(network, game, values)
         if hasattr(self.callback, "check_targets"):
+            if hasattr(self.callback, "experiment_params"):
+                self.callback.experiment_params = {**self.params, **values}
             self.callback.check_targets(network, game)
 
     # ------------------------------------------------------------------ running
@@ -464,20 +540,49 @@ class TrainingLoop(Module):
         info : dict
             The callback's arrays and objects (a copy).
         """
+        values = self._split(kwargs)[0]
+        network, game = self.init(**kwargs)
+        callback = self.callback
+        self.check_fit(network, game, values)
+        _hook(callback, "training_loop_begin")(network, game)
+        self.run(network, game, values)
+        _hook(callback, "training_loop_end")(network, game)
+        _hook(callback, "training_end")()
+        if not isinstance(callback, ExperimentCallback) and hasattr(type(callback), "__iter__"):
+            return list(callback)  # an original-style callback says what a run returns: [*callback]
+        return (
+            network,
+            game,
+            _copy.deepcopy(getattr(callback, "results", {})),
+            _copy.deepcopy(getattr(callback, "info", {})),
+        )
+
+    def init(self, **kwargs: Any) -> tuple[Any, Any]:
+        """Start a run: reset the callback, build the game and the network bound to it.
+
+        The first step of ``__call__``; a custom loop that overrides ``__call__`` (as
+        in the original Spikey) starts with ``network, game = self.init()``.
+
+        Parameters
+        ----------
+        **kwargs
+            Params for this run only, as for ``__call__``.
+
+        Returns
+        -------
+        (network, game)
+        """
         values, overrides = self._split(kwargs)
         seed = values["seed"] if values["seed"] is not None else fresh_seed()
         callback = self.callback
         logged = {k: v for k, v in values.items() if k not in self.UNLOGGED_KEYS}
         logged["seed"] = seed
-        callback.reset(**logged)
+        if logged.get("eval_steps", 0) is None:  # the original Spikey's key, logged only when set
+            del logged["eval_steps"]
+        _reset_callback(callback, logged, {**self._overrides, **logged})
         network, game = self._build(callback, seed, overrides)
         self.network, self.game = network, game
-        self.check_fit(network, game, values)
-        callback.training_loop_begin(network, game)
-        self.run(network, game, values)
-        callback.training_loop_end(network, game)
-        callback.training_end()
-        return network, game, _copy.deepcopy(callback.results), _copy.deepcopy(callback.info)
+        return network, game
 
     def run(self, network: Any, game: Any, params: dict[str, Any]) -> None:
         """Let ``network`` and ``game`` interact (implemented by subclasses).
@@ -526,7 +631,10 @@ class GenericLoop(TrainingLoop):
     network is switched back to training mode afterwards. Callbacks see them with
     ``network.training`` False (``RLCallback`` stores them under ``eval_`` keys).
 
-    A progress bar over episodes is shown on a terminal (see the ``progress`` key).
+    Progress is shown on a terminal (stderr; see the ``progress`` key): a bar over the
+    game steps of the running episode with the running accuracy (games that score
+    answers, such as Logic) and reward in its postfix, and, when there is more than one
+    episode, a bar over episodes above it with the last episode's steps and reward.
 
     Parameters
     ----------
@@ -558,6 +666,14 @@ class GenericLoop(TrainingLoop):
                 default=0,
                 constraint=Interval(0, None),
             ),
+            Key(
+                "eval_steps",
+                "The original Spikey's number of final steps its notebooks score; logged in "
+                "results, not used by the loop (use eval_episodes for a frozen evaluation).",
+                int,
+                default=None,
+                constraint=Interval(0, None),
+            ),
         ]
     )
 
@@ -574,41 +690,67 @@ class GenericLoop(TrainingLoop):
     def run(self, network: Any, game: Any, params: dict[str, Any]) -> None:
         """Run ``n_episodes`` training and ``eval_episodes`` frozen episodes."""
         n_train, n_eval = params["n_episodes"], params["eval_episodes"]
-        bar = _progress_bar(n_train + n_eval, type(self).__name__, progress_enabled(params["progress"]))
+        enabled = progress_enabled(params["progress"])
+        name = type(self).__name__
+        several = n_train + n_eval > 1
+        bar = _progress_bar(n_train + n_eval, name, enabled and several)
+        # the bar over the steps of each episode (see episode()); nested under `bar`
+        self._step_bar_args = {"enabled": enabled, "leave": not several, "position": 1 if several else None}
+        self._step_bar_desc = name if not several else "steps"
+        self._last_running = None
         try:
             for episode in range(n_train):
                 steps = self.episode(network, game, params["len_episode"])
-                self.callback.training_loop_episode_end(episode, steps)
+                _hook(self.callback, "training_loop_episode_end")(episode, steps)
+                bar.set_postfix_str(self._episode_postfix(steps), refresh=False)
                 bar.update(1)
             if n_eval:
-                bar.set_description(f"{type(self).__name__} (eval)")
+                bar.set_description(f"{name} (eval)")
+                if not several:
+                    self._step_bar_desc = f"{name} (eval)"
                 was_training = getattr(network, "training", True)
                 network.eval()
                 try:
                     for episode in range(n_train, n_train + n_eval):
                         steps = self.episode(network, game, params["len_episode"])
-                        self.callback.training_loop_episode_end(episode, steps)
+                        _hook(self.callback, "training_loop_episode_end")(episode, steps)
+                        bar.set_postfix_str(self._episode_postfix(steps), refresh=False)
                         bar.update(1)
                 finally:
                     network.train(was_training)
         finally:
             bar.close()
+            self._step_bar_args = None
+
+    def _episode_postfix(self, steps: int) -> str:
+        running = getattr(self, "_last_running", None)
+        return f"last: steps={steps}" + (f" {running.text()}" if running is not None else "")
 
     def episode(self, network: Any, game: Any, len_episode: int) -> int:
         """Run one episode; return the number of game steps taken."""
-        callback = self.callback
+        step_hook = _hook(self.callback, "training_loop_step")
         network.reset()
         state = game.reset()
         reward_fn = getattr(network, "reward", None)
         if not callable(reward_fn):
             reward_fn = None
-        for step in range(len_episode):
-            action = network.tick(state)
-            state_next, game_reward, done, _ = game.step(action)
-            if reward_fn is not None:
-                reward_fn(state, action, state_next)
-            callback.training_loop_step(state, action, state_next, game_reward, done)
-            state = state_next
-            if done:
-                return step + 1
-        return len_episode
+        bar_args = getattr(self, "_step_bar_args", None) or {"enabled": False}
+        bar = _progress_bar(len_episode, getattr(self, "_step_bar_desc", "steps"), unit="step", **bar_args)
+        running = self._last_running = _Running()
+        try:
+            for step in range(len_episode):
+                action = network.tick(state)
+                state_next, game_reward, done, info = game.step(action)
+                reward = game_reward
+                if reward_fn is not None:
+                    reward = reward_fn(state, action, state_next)
+                step_hook(state, action, state_next, game_reward, done)
+                running.add(reward, info)
+                bar.set_postfix_str(running.text(), refresh=False)
+                bar.update(1)
+                state = state_next
+                if done:
+                    return step + 1
+            return len_episode
+        finally:
+            bar.close()

@@ -9,6 +9,8 @@
   :func:`read_population` restores a search from its folder.
 - :mod:`spikey.meta.backends`: ``"single"`` (in this process) and ``"ray"`` (a local
   Ray runtime or a cluster), and the interface to plug in your own.
+- :mod:`spikey.meta.tune`: any training loop as a Ray Tune trainable (search algorithms,
+  schedulers such as ASHA), with the same results table as a Series (``spikey[tune]``).
 
 Every job's configuration is validated in the driver before any job runs; every job has
 its own derived seed, so the same seed gives the same table on every backend; every
@@ -16,11 +18,23 @@ finished job is checkpointed at once, so ``resume=True`` continues a killed run.
 """
 
 from spikey.meta import backends
-from spikey.meta.backends import MetaBackend, RayBackend, SingleProcessBackend, get_backend
+from spikey.meta.backends import (
+    MetaBackend,
+    MultiprocessBackend,
+    RayBackend,
+    SingleProcessBackend,
+    get_backend,
+)
 from spikey.meta.checkpoint import Checkpoint, CheckpointWarning
 from spikey.meta.jobs import Job, JobFailedWarning, JobsLostWarning
 from spikey.meta.metagames import EvolveNetwork, MetaNQueens, MetaRL
-from spikey.meta.population import GenotypeCache, Population, read_population
+from spikey.meta.population import (
+    GenotypeCache,
+    GenotypeMapping,
+    Population,
+    checkpoint_population,
+    read_population,
+)
 from spikey.meta.series import TIMING_COLUMNS, Series, job_seed
 from spikey.meta.spec import expand_spec, parse_constraints
 
@@ -32,8 +46,11 @@ __all__ = [
     "EvolveNetwork",
     "MetaNQueens",
     "GenotypeCache",
+    "GenotypeMapping",
+    "checkpoint_population",
     "MetaBackend",
     "SingleProcessBackend",
+    "MultiprocessBackend",
     "RayBackend",
     "get_backend",
     "backends",

@@ -69,7 +69,7 @@ from spikey.meta.spec import canonical_key, parse_constraints
 from spikey.module import Interval, Key, Module, suggest
 from spikey.rng import derive_seed, fresh_seed, make_rng
 
-__all__ = ["Population", "read_population", "GenotypeCache"]
+__all__ = ["Population", "read_population", "GenotypeCache", "GenotypeMapping", "checkpoint_population"]
 
 #: Keys of the original Spikey's Population that this algorithm does not use.
 LEGACY_KEYS = {
@@ -114,6 +114,108 @@ class GenotypeCache:
         return len(self._data)
 
 
+class GenotypeMapping:
+    """The original Spikey's fitness memory: the last ``n_storing`` genotypes and their fitness.
+
+    Populations keep their own cache (:class:`GenotypeCache`); this is the original's
+    public class for code that used it directly.
+
+    Parameters
+    ----------
+    n_storing : int
+        How many (genotype, fitness) pairs to remember; the oldest is forgotten first.
+
+    Attributes
+    ----------
+    genotypes : list of dict
+        Remembered genotypes (copies), oldest first.
+    fitnesses : list of float
+        Their fitness, in the same order.
+
+    Examples
+    --------
+    >>> from spikey.meta.population import GenotypeMapping
+    >>> mapping = GenotypeMapping(n_storing=2)
+    >>> for i in range(3):
+    ...     mapping.update({"idx": i}, 10 * i)
+    >>> mapping[{"idx": 2}], mapping[{"idx": 0}], [g["idx"] for g in mapping.genotypes]
+    (20, None, [1, 2])
+    """
+
+    def __init__(self, n_storing: int = 256, **kwargs: Any):
+        self.n_storing = Key("n_storing", "", int, constraint=Interval(0, None)).validate(
+            n_storing, "GenotypeMapping"
+        )
+        self.genotypes: list[dict] = []
+        self.fitnesses: list[float] = []
+
+    def update(self, genotype: dict, fitness: float) -> None:
+        """Remember ``genotype -> fitness`` (a copy of the genotype), forgetting the oldest."""
+        if self.n_storing == 0:
+            return
+        self.genotypes.append(dict(genotype))
+        self.fitnesses.append(fitness)
+        del self.genotypes[: -self.n_storing]
+        del self.fitnesses[: -self.n_storing]
+
+    def __getitem__(self, genotype: dict) -> float | None:
+        """The remembered fitness of an equal genotype (same genes and values), else None."""
+        for stored, fitness in zip(reversed(self.genotypes), reversed(self.fitnesses)):
+            if stored.keys() == genotype.keys() and all(_same_gene(stored[k], genotype[k]) for k in stored):
+                return fitness
+        return None
+
+    def __len__(self) -> int:
+        return len(self.genotypes)
+
+
+def _same_gene(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.all(a == b)) if not (isinstance(a, type) or isinstance(b, type)) else a is b
+    except (TypeError, ValueError):
+        return a is b
+
+
+def checkpoint_population(population: Any, folder: str | None = None) -> str:
+    """The original Spikey's explicit checkpoint: here every evaluation is already durable.
+
+    A :class:`Population` appends each evaluated genotype to ``<folder>/checkpoint.jsonl``
+    (fsynced) as it finishes, so there is nothing left to save; this returns that
+    folder, from which ``Population(..., folder=folder, resume=True)`` or
+    :func:`read_population` continue. (The original pickled the population; spikey's
+    checkpoints are JSON and never unpickled.)
+
+    Parameters
+    ----------
+    population : Population
+        The search.
+    folder : str, optional
+        Must be the population's own folder if given.
+
+    Returns
+    -------
+    str
+        The population's folder.
+
+    Raises
+    ------
+    SpikeyError
+        For a population built with ``logging=False`` (it keeps no checkpoint) or a
+        ``folder`` other than its own.
+    """
+    own = getattr(population, "folder", None)
+    if not getattr(population, "logging", False) or own is None:
+        raise SpikeyError(
+            "checkpoint_population: this Population was built with logging=False and keeps no "
+            "checkpoint; build it with a folder (logging=True) to resume it later."
+        )
+    if folder is not None and os.path.abspath(folder) != os.path.abspath(own):
+        raise SpikeyError(
+            f"checkpoint_population: the population checkpoints into its own folder {own!r}; got {folder!r}."
+        )
+    return own
+
+
 def _genotype_seed(seed: int, key: str) -> int:
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return derive_seed(seed, f"genotype/{digest}")
@@ -145,6 +247,12 @@ class Population(Module):
         Progress bar (default: only on a terminal).
     metadata : dict, optional
         JSON data kept in the checkpoint's header (e.g. the experiment file).
+    job_timeout : float, optional
+        Seconds an evaluation may run. One running longer is stopped and recorded as
+        failed with reason ``"timeout"`` (fitness ``failed_fitness``); the others go on.
+    retry_failed : bool
+        On resume, evaluate failed (and timed-out) genotypes again; by default their
+        failure is kept, like any cached fitness.
     **config
         Keys below (``NECESSARY_KEYS``).
 
@@ -211,9 +319,20 @@ class Population(Module):
         resume: bool = False,
         progress: bool | None = None,
         metadata: dict | None = None,
+        job_timeout: float | None = None,
+        retry_failed: bool = False,
         **config: Any,
     ):
+        from spikey.meta.jobs import check_timeout
+
         names = self.key_names()
+        if "max_process" in config:  # the original Spikey's backend choice: n local processes
+            max_process = config.pop("max_process")
+            if backend != "single":
+                raise ConfigError("Population: got both backend and max_process; give one of them.")
+            from spikey.meta.backends import backend_for_max_process
+
+            backend = backend_for_max_process(max_process, owner="Population")
         legacy = {k: config.pop(k) for k in list(config) if k in LEGACY_KEYS}
         if legacy:
             hints = ", ".join(f"{k} (use {LEGACY_KEYS[k]})" if LEGACY_KEYS[k] else k for k in legacy)
@@ -246,6 +365,8 @@ class Population(Module):
         if callable(check):
             check(self.constraints, "Population")
         self.backend = get_backend(backend, owner="Population")
+        self.job_timeout = check_timeout(job_timeout, self.backend, "Population")
+        self.retry_failed = bool(retry_failed)
         self.logging = bool(logging)
         self.progress = progress
         self.metadata = dict(metadata or {})
@@ -323,8 +444,9 @@ class Population(Module):
                     f"(or game configuration) than {type(self.game).__name__}; resume with the same game."
                 )
             prefix = self._checkpoint.header.get("prefix")
+            keep = ("ok",) if self.retry_failed else ("ok", "failed")
             for rec in self._checkpoint.records:
-                if rec.get("status") in ("ok", "failed") and "key" in rec:
+                if rec.get("status") in keep and "key" in rec:
                     self.cache[rec["key"]] = self._outcome_from_record(rec)
         else:
             prefix = JobLogger.new_prefix()
@@ -351,7 +473,12 @@ class Population(Module):
     def _outcome_from_record(rec: dict) -> dict:
         if rec["status"] == "ok":
             return {"status": "ok", "fitness": float(decode(rec["fitness"])), "done": bool(rec.get("done"))}
-        return {"status": "failed", "error": rec.get("error"), "traceback": rec.get("traceback")}
+        return {
+            "status": "failed",
+            "error": rec.get("error"),
+            "traceback": rec.get("traceback"),
+            "reason": rec.get("reason") or "error",
+        }
 
     # ------------------------------------------------------------------ genotypes
     def _random(self, rng: np.random.Generator) -> dict:
@@ -438,7 +565,8 @@ class Population(Module):
             show = self.progress if getattr(self, "_agent_bars", True) else False
             bar = progress_bar(len(jobs), f"Population epoch {self.epoch}", show, unit="agent")
             try:
-                for k, outcome in self.backend.run(run_fitness_job, jobs, self.game):
+                timeout = {"timeout": self.job_timeout} if self.job_timeout else {}
+                for k, outcome in self.backend.run(run_fitness_job, jobs, self.game, **timeout):
                     stored = self._finish(jobs[k], outcome)
                     if stored is not None:
                         outcomes[jobs[k].key] = stored
@@ -492,6 +620,8 @@ class Population(Module):
             record.update(fitness=encode(float(outcome["fitness"])), done=bool(outcome["done"]))
         else:
             record.update(error=outcome.get("error"), traceback=outcome.get("traceback"))
+            if outcome.get("reason"):
+                record["reason"] = outcome["reason"]
         if self._checkpoint is not None:
             self._checkpoint.append(record)
         else:

@@ -178,6 +178,23 @@ class Series:
         count). Above :data:`BUILD_EACH` configurations, one representative
         of each structure (the same part classes and non-numeric values; numbers
         vary) is built instead of every one; every value is still key-checked.
+    job_timeout : float, optional
+        Seconds a job may run. A job running longer is stopped and recorded as failed
+        with reason ``"timeout"``; its worker goes on with the other jobs. Both stock
+        backends support it.
+    retry_failed : bool
+        On resume, run failed (and timed-out) jobs again; by default they stay failed.
+    max_process : int, optional
+        The original Spikey's way to choose a backend: ``n > 1`` local worker
+        processes (:class:`~spikey.meta.backends.MultiprocessBackend`), 1 this process.
+    experiment_params : dict, optional
+        The original Spikey's name of ``training_params``.
+
+    Notes
+    -----
+    The original Spikey 2021 form ``Series(training_loop, series_params,
+    max_process=2)`` (a training loop *instance* first, then the spec) is accepted:
+    the templates come from the loop. ``series.run(n_repeats, folder)`` as there.
 
     Raises
     ------
@@ -224,9 +241,34 @@ class Series:
         progress: bool | None = None,
         metadata: dict | None = None,
         max_jobs: int = MAX_JOBS,
+        max_process: int | None = None,
+        experiment_params: dict | None = None,
+        job_timeout: float | None = None,
+        retry_failed: bool = False,
     ):
-        from spikey.core import GenericLoop
+        from spikey.core import GenericLoop, TrainingLoop
+        from spikey.meta.jobs import check_timeout
 
+        if isinstance(network_template, TrainingLoop):
+            # the original Spikey 2021 form: Series(training_loop, series_params, max_process=2)
+            if training_loop is not None or spec is not None:
+                raise ConfigError(
+                    "Series: given a training loop instance first (the original Spikey's "
+                    "Series(training_loop, series_params)), expected at most the spec after it."
+                )
+            loop_instance = network_template
+            spec, training_loop = game_template, loop_instance
+            network_template, game_template = loop_instance.network_template, loop_instance.game_template
+        if experiment_params is not None:
+            if training_params is not None:
+                raise ConfigError("Series: got both training_params and experiment_params (its older name).")
+            training_params = experiment_params
+        if max_process is not None:
+            if backend != "single":
+                raise ConfigError("Series: got both backend and max_process; give one of them.")
+            from spikey.meta.backends import backend_for_max_process
+
+            backend = backend_for_max_process(max_process, owner="Series")
         if not callable(network_template):
             raise ConfigError(f"Series.network_template: expected a network class; got {network_template!r}.")
         if not callable(game_template):
@@ -250,6 +292,8 @@ class Series:
         if folder is not None and os.path.exists(folder) and not os.path.isdir(folder):
             raise ConfigError(f"Series.folder: {folder!r} exists and is not a folder.")
         self.backend = get_backend(backend, owner="Series")
+        self.job_timeout = check_timeout(job_timeout, self.backend, "Series")
+        self.retry_failed = bool(retry_failed)
         self.logging = bool(logging)
         self.resume = bool(resume)
         self.progress = progress
@@ -434,8 +478,9 @@ class Series:
                     },
                 )
                 self._prefix = checkpoint.header.get("prefix") or JobLogger.new_prefix()
+                keep = ("ok",) if self.retry_failed else ("ok", "failed")
                 for rec in checkpoint.records:
-                    if rec.get("status") in ("ok", "failed") and 0 <= rec.get("job", -1) < len(jobs):
+                    if rec.get("status") in keep and 0 <= rec.get("job", -1) < len(jobs):
                         done[rec["job"]] = rec
             else:
                 self._prefix = self._prefix or JobLogger.new_prefix()
@@ -464,7 +509,10 @@ class Series:
         try:
             if todo:  # a finished run resumed starts no backend
                 with self.backend:
-                    for k, outcome in self.backend.run(run_series_job, todo, self._runner(self.logging)):
+                    timeout = {"timeout": self.job_timeout} if self.job_timeout else {}
+                    for k, outcome in self.backend.run(
+                        run_series_job, todo, self._runner(self.logging), **timeout
+                    ):
                         job = todo[k]
                         outcomes[job.index] = self._finish(job, outcome, checkpoint, logger)
                         bar.update(1)
@@ -502,6 +550,7 @@ class Series:
             out["results"] = decode(rec.get("results", {}))
         else:
             out["error"], out["traceback"] = rec.get("error"), rec.get("traceback")
+            out["reason"] = rec.get("reason")
         return out
 
     def _finish(
@@ -526,7 +575,14 @@ class Series:
             row = {"status": "ok", "results": decode(encoded), "log": name}
         else:
             record.update(error=outcome.get("error"), traceback=outcome.get("traceback"))
-            row = {"status": status, "error": outcome.get("error"), "traceback": outcome.get("traceback")}
+            if outcome.get("reason"):
+                record["reason"] = outcome["reason"]
+            row = {
+                "status": status,
+                "error": outcome.get("error"),
+                "traceback": outcome.get("traceback"),
+                "reason": outcome.get("reason"),
+            }
         if checkpoint is not None and status != LOST:
             checkpoint.append(record)
         elif checkpoint is None:
@@ -565,6 +621,7 @@ class Series:
                         "params": job.params,
                         "error": o.get("error"),
                         "traceback": o.get("traceback"),
+                        "reason": o.get("reason") or "error",
                     }
                 )
             elif o.get("status") == LOST:

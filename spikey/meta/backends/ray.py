@@ -27,6 +27,8 @@ import importlib.metadata
 import logging
 import math
 import os
+import socket
+import statistics
 import sys
 import time
 import types
@@ -35,13 +37,19 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from spikey.errors import SpikeyError
-from spikey.meta.backends.template import LOST, MetaBackend
+from spikey.meta.backends.template import LOST, MetaBackend, run_with_timeout, timeout_outcome
 
-__all__ = ["RayBackend", "user_modules"]
+__all__ = ["RayBackend", "check_address", "user_modules"]
 
 
-def _run_chunk(fn: Callable[[Any, Any], Any], shared: Any, chunk: list[tuple[int, Any]]) -> list:
-    """Worker side: run a group of jobs; return ``[(index, outcome, seconds), ...]``."""
+def _run_chunk(
+    fn: Callable[[Any, Any], Any], shared: Any, chunk: list[tuple[int, Any]], timeout: float | None = None
+) -> list:
+    """Worker side: run a group of jobs; return ``[(index, outcome, seconds), ...]``.
+
+    With ``timeout``, each job is interrupted after that many seconds (on the worker's
+    main thread) and its outcome records the timeout; the worker goes on.
+    """
     try:
         import ray
 
@@ -51,7 +59,7 @@ def _run_chunk(fn: Callable[[Any, Any], Any], shared: Any, chunk: list[tuple[int
     out = []
     for i, item in chunk:
         start = time.perf_counter()
-        outcome = fn(shared, item)
+        outcome = run_with_timeout(fn, shared, item, timeout)
         seconds = time.perf_counter() - start
         if isinstance(outcome, dict) and "worker" not in outcome:
             outcome["worker"] = {"node": node, "pid": os.getpid()}
@@ -145,6 +153,63 @@ def user_modules(obj: Any, max_depth: int = 6) -> list[str]:
     return sorted(found)
 
 
+def check_address(address: str, timeout: float = 10.0) -> None:
+    """Raise unless a Ray cluster address answers within ``timeout`` seconds.
+
+    ``ray.init(address=...)`` on an address where nothing listens retries for minutes,
+    printing only connection warnings; this opens a TCP connection to the address
+    first. ``"auto"`` (find a cluster started on this machine) is not checked.
+
+    Parameters
+    ----------
+    address : str
+        ``"host:port"`` (the head's GCS port, 6379 by default) or ``"ray://host:port"``
+        (Ray Client).
+    timeout : float
+        Seconds to wait for the connection.
+
+    Raises
+    ------
+    SpikeyError
+        Naming the address and what failed (unknown host, nothing listening, no answer).
+
+    Examples
+    --------
+    >>> from spikey.meta.backends.ray import check_address
+    >>> check_address("no-port-given")
+    Traceback (most recent call last):
+    ...
+    spikey.errors.SpikeyError: RayBackend: cluster address 'no-port-given': expected 'host:port' or 'ray://host:port'.
+    """
+    if address in ("auto", "local"):
+        return
+    target = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port_text = target.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port_text.isdigit():
+        raise SpikeyError(
+            f"RayBackend: cluster address {address!r}: expected 'host:port' or 'ray://host:port'."
+        )
+    port = int(port_text)
+    hint = (
+        f"start the head with 'ray start --head --port={port}' there, or check --address / RAY_ADDRESS"
+    )
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except socket.gaierror as e:
+        raise SpikeyError(f"RayBackend: cannot join Ray cluster at {address}: unknown host {host!r} ({e}).") from None
+    except TimeoutError:
+        raise SpikeyError(
+            f"RayBackend: cannot join Ray cluster at {address}: no answer within {timeout:g} s; {hint}."
+        ) from None
+    except OSError as e:
+        raise SpikeyError(
+            f"RayBackend: cannot join Ray cluster at {address}: nothing answers there "
+            f"({e.strerror or e}); {hint}."
+        ) from None
+
+
 class RayBackend(MetaBackend):
     """Runs jobs on a Ray runtime (local) or cluster.
 
@@ -170,6 +235,12 @@ class RayBackend(MetaBackend):
     scheduling_strategy : str, optional
         Ray's task scheduling strategy, e.g. ``"SPREAD"`` to use every node even when
         the jobs would fit on one.
+    verbose : bool
+        Print ``spikey: starting Ray (N CPUs) ... ready in T s`` (or ``joining Ray
+        cluster at ADDRESS``) to stderr when the backend starts a runtime.
+    connect_timeout : float
+        Seconds to wait for a cluster address to answer before
+        :class:`~spikey.errors.SpikeyError` (Ray itself would retry for minutes).
 
     Notes
     -----
@@ -201,6 +272,10 @@ class RayBackend(MetaBackend):
     """
 
     name = "ray"
+    supports_timeout = True
+    #: Extra seconds the driver waits beyond ``timeout`` before it stops a worker whose job
+    #: did not stop itself (e.g. stuck in compiled code), counted from when the job started.
+    timeout_grace = 5.0
 
     def __init__(
         self,
@@ -213,6 +288,8 @@ class RayBackend(MetaBackend):
         init_kwargs: dict | None = None,
         pickle_by_value: str | Sequence[str] | bool = "auto",
         scheduling_strategy: str | None = None,
+        verbose: bool = True,
+        connect_timeout: float = 10.0,
     ):
         super().__init__()
         if max_retries < 0:
@@ -227,6 +304,8 @@ class RayBackend(MetaBackend):
         self.init_kwargs = dict(init_kwargs or {})
         self.pickle_by_value = pickle_by_value
         self.scheduling_strategy = scheduling_strategy
+        self.verbose = bool(verbose)
+        self.connect_timeout = float(connect_timeout)
         self._owned = False
         self._started = False
         self._remote = None
@@ -261,15 +340,34 @@ class RayBackend(MetaBackend):
                     kwargs["num_cpus"] = int(self.num_cpus)
             else:
                 kwargs.pop("include_dashboard")
+                check_address(address, self.connect_timeout)
             kwargs.update(self.init_kwargs)
+            if self.verbose:
+                if address == "local":
+                    n = kwargs.get("num_cpus") or os.cpu_count() or 1
+                    what = f"starting Ray ({n} CPU{'s' if n != 1 else ''})"
+                else:
+                    what = f"joining Ray cluster at {address}"
+                print(f"spikey: {what} ...", end="", file=sys.stderr, flush=True)
             try:
                 ray.init(address=address, **kwargs)
             except (ConnectionError, RuntimeError, ValueError) as e:
+                if self.verbose:
+                    print(" failed", file=sys.stderr, flush=True)
                 raise SpikeyError(
                     f"RayBackend: cannot {'start a local Ray runtime' if address == 'local' else 'join ' + address}: "
                     f"{type(e).__name__}: {e}"
                 ) from e
             self._owned = True
+            if self.verbose:
+                seconds = time.perf_counter() - t0
+                extra = ""
+                if address != "local":
+                    try:
+                        extra = f", {int(ray.cluster_resources().get('CPU', 0))} CPUs"
+                    except Exception:  # noqa: BLE001 - informational only
+                        extra = ""
+                print(f" ready in {seconds:.1f} s{extra}", file=sys.stderr, flush=True)
         options: dict[str, Any] = {"max_retries": self.max_retries, "retry_exceptions": False}
         if self.scheduling_strategy is not None:
             options["scheduling_strategy"] = self.scheduling_strategy
@@ -318,7 +416,12 @@ class RayBackend(MetaBackend):
                     pass
 
     def run(
-        self, fn: Callable[[Any, Any], Any], items: Sequence[Any], shared: Any = None
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Sequence[Any],
+        shared: Any = None,
+        *,
+        timeout: float | None = None,
     ) -> Iterator[tuple[int, Any]]:
         """Run ``fn(shared, item)`` for every item on Ray; yield ``(index, outcome)`` as each ends.
 
@@ -326,6 +429,13 @@ class RayBackend(MetaBackend):
         ``task_seconds`` once their duration is known (single jobs until then). A task
         that still fails after ``max_retries`` (e.g. every retry lost its worker)
         yields ``{"status": "lost", "error": ...}`` for each of its jobs.
+
+        With ``timeout`` (seconds per job), every job is its own task and at most one
+        task per CPU is in flight; a job running longer is interrupted on its worker
+        (which goes on with the next task) and recorded as failed with reason
+        ``"timeout"``. A job that cannot be interrupted there (stuck in compiled code)
+        has its worker process stopped by the driver ``timeout_grace`` seconds later;
+        Ray starts a new one.
 
         Raises
         ------
@@ -341,13 +451,19 @@ class RayBackend(MetaBackend):
             n_cpus = self.n_workers
             pending = deque(range(len(items)))
             in_flight: dict[Any, list[int]] = {}
-            total_seconds, n_timed = 0.0, 0
+            durations: list[float] = []
             stats = self.last_run_stats = {"jobs": len(items), "tasks": 0}
 
+            started: dict[Any, float] = {}
+
             def chunk_size() -> int:
-                if not n_timed:
+                if timeout:
                     return 1
-                mean = max(total_seconds / n_timed, 1e-6)
+                if not durations:
+                    return 1
+                # the median: a worker's first job also pays one-off costs (imports, loading
+                # compiled kernels), which must not make every later task small
+                mean = max(statistics.median(durations), 1e-6)
                 by_time = max(1, int(self.task_seconds / mean))
                 by_balance = max(1, math.ceil(len(pending) / (2 * n_cpus)))
                 n = min(by_time, by_balance)
@@ -356,16 +472,23 @@ class RayBackend(MetaBackend):
                 return n
 
             try:
+                limit = n_cpus if timeout else 2 * n_cpus
                 while pending or in_flight:
-                    while pending and len(in_flight) < 2 * n_cpus:
+                    while pending and len(in_flight) < limit:
                         k = min(chunk_size(), len(pending))
                         chunk = [pending.popleft() for _ in range(k)]
-                        ref = self._remote.remote(fn, shared_ref, [(i, items[i]) for i in chunk])
+                        ref = self._remote.remote(fn, shared_ref, [(i, items[i]) for i in chunk], timeout)
                         in_flight[ref] = chunk
+                        started[ref] = time.monotonic()
                         stats["tasks"] += 1
-                    ready, _ = ray.wait(list(in_flight), num_returns=1)
+                    ready, _ = ray.wait(
+                        list(in_flight), num_returns=1, timeout=min(1.0, float(timeout)) if timeout else None
+                    )
+                    if timeout:
+                        yield from self._stop_overdue(in_flight, started, float(timeout), set(ready))
                     for ref in ready:
                         chunk = in_flight.pop(ref)
+                        started.pop(ref, None)
                         try:
                             results = ray.get(ref)
                         except ray.exceptions.RayTaskError as e:
@@ -389,8 +512,7 @@ class RayBackend(MetaBackend):
                                 )
                             continue
                         for i, outcome, seconds in results:
-                            total_seconds += seconds
-                            n_timed += 1
+                            durations.append(seconds)
                             yield i, outcome
             finally:
                 for ref in in_flight:
@@ -398,3 +520,22 @@ class RayBackend(MetaBackend):
                         ray.cancel(ref, force=True)
                     except Exception:  # noqa: BLE001 - best effort on interruption
                         pass
+
+    def _stop_overdue(
+        self, in_flight: dict[Any, list[int]], started: dict[Any, float], timeout: float, ready: set
+    ) -> Iterator[tuple[int, Any]]:
+        """Stop the workers of tasks (not ``ready``) past ``timeout + timeout_grace``; yield their timeouts."""
+        import ray
+
+        now = time.monotonic()
+        overdue = [
+            r for r, t0 in started.items() if r not in ready and now - t0 > timeout + self.timeout_grace
+        ]
+        for ref in overdue:
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:  # noqa: BLE001 - the worker may have just finished
+                pass
+            t0 = started.pop(ref)
+            for i in in_flight.pop(ref):
+                yield i, timeout_outcome(timeout, now - t0)

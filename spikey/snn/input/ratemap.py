@@ -7,34 +7,42 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError
-from spikey.module import Constraint, Key
+from spikey.module import Key, Predicate
 from spikey.snn.input.template import Input
 
-
-class RateTable(Constraint):
-    """A rate map: a sequence of >= 2 probabilities in [0, 1], a dict of such rates, or a callable."""
-
-    def check(self, value: Any) -> bool:
-        if callable(value) and not isinstance(value, dict):
-            return True
-        if isinstance(value, dict):
-            rates = list(value.values())
-            if not rates:
-                return False
-        else:
-            rates = value
-            if len(rates) < 2:
-                return False
-        try:
-            arr = np.concatenate([np.atleast_1d(np.asarray(r, dtype=float)).ravel() for r in rates])
-        except (TypeError, ValueError):
-            return False
-        return bool(arr.size) and bool(np.all((arr >= 0) & (arr <= 1)))
-
-    def describe(self) -> str:
-        return "holding at least 2 probabilities per step in [0, 1] (a dict: rates in [0, 1])"
-
 __all__ = ["RateMap"]
+
+
+def _is_rate_map(value: Any) -> bool:
+    """What ``state_rate_map`` accepts (a str is not a map)."""
+    if isinstance(value, (str, bytes)):
+        return False
+    return (
+        isinstance(value, (list, tuple, np.ndarray, dict))
+        or callable(value)
+        or callable(getattr(value, "__getitem__", None))
+    )
+
+
+def _valid_rate_map(value: Any) -> bool:
+    """A rate map whose rates are probabilities: a sequence needs at least 2 of them."""
+    if not _is_rate_map(value):
+        return False
+    if isinstance(value, dict):
+        rates = list(value.values())
+        if not rates:
+            return False
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        rates = list(value)
+        if len(rates) < 2:
+            return False
+    else:  # a callable or an object with __getitem__: checked when used
+        return True
+    try:
+        arr = np.concatenate([np.atleast_1d(np.asarray(r, dtype=float)).ravel() for r in rates])
+    except (TypeError, ValueError):
+        return False
+    return bool(arr.size) and bool(np.all((arr >= 0) & (arr <= 1)))
 
 
 class RateMap(Input):
@@ -63,9 +71,14 @@ class RateMap(Input):
         [
             Key(
                 "state_rate_map",
-                "State value -> firing probability per step: sequence, dict or callable.",
-                (list, tuple, np.ndarray, dict, callable),
-                constraint=RateTable(),
+                "State value -> firing probability per step: sequence, dict, callable, or an "
+                "object with __getitem__ (indexed like a dict).",
+                None,
+                constraint=Predicate(
+                    _valid_rate_map,
+                    "a sequence of at least 2 probabilities per step in [0, 1], a dict of such "
+                    "rates, a function f(state) -> rates or an object with __getitem__",
+                ),
             ),
         ]
     )
@@ -75,15 +88,20 @@ class RateMap(Input):
         if callable(m) and not isinstance(m, dict):
             return np.asarray(m(state), dtype=float).ravel()
         flat = np.atleast_1d(np.asarray(state)).ravel()
-        if not isinstance(m, dict) and (state is None or flat.dtype.kind not in "biuf"):
+        if isinstance(m, (list, tuple, np.ndarray)) and (state is None or flat.dtype.kind not in "biuf"):
             raise ConfigError(
                 f"{type(self).__name__}: expected the game state as numbers that index "
                 f"state_rate_map (e.g. [1, 0]); got {state!r} ({type(state).__name__})."
             )
-        if isinstance(m, dict):
+        if isinstance(m, dict) or not isinstance(m, (list, tuple, np.ndarray)):
             key = tuple(flat.tolist())
-            if key in m:
+            if isinstance(m, dict) and key in m:
                 return np.asarray(m[key], dtype=float).ravel()
+            if not isinstance(m, dict):  # an object with __getitem__ (the original Spikey's maps)
+                try:
+                    return np.asarray(m[key], dtype=float).ravel()
+                except (KeyError, IndexError, TypeError, ValueError):
+                    pass
             try:
                 return np.array([m[v] for v in flat.tolist()], dtype=float)
             except KeyError as e:
@@ -119,3 +137,7 @@ class RateMap(Input):
 
     def _fire(self) -> np.ndarray:
         return self._uniforms(self._n_inputs) < self.values
+
+    def _fire_block(self, n_steps: int) -> np.ndarray:
+        return self._uniform_rows(n_steps, self._n_inputs) < self.values
+
