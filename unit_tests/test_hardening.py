@@ -499,13 +499,18 @@ def test_tick_with_a_non_numeric_state_is_a_clear_error(state):
         ({"state_rate_map": [0.0]}, r"state_rate_map: expected a sequence of at least 2 probabilities per step in \[0, 1\].*; got \[0.0\]"),
         ({"state_rate_map": [-1, 5]}, r"state_rate_map: expected a sequence of at least 2 probabilities"),
         ({"state_rate_map": {0: 0.5, 1: 2.0}}, r"state_rate_map: expected a sequence of at least 2 probabilities"),
-        ({"n_outputs": 0}, r"n_outputs: expected >= 1 with readout Threshold"),
     ],
 )
 def test_invalid_network_values_are_rejected_at_construction(kw, message):
     """NaN, bad rate maps and n_outputs=0 with a readout fail when the network is built."""
     with pytest.raises(ConfigError, match=message):
         TinyRL(**_net_kwargs(**kw))
+
+
+def test_no_output_neurons_with_a_stock_readout_fails_before_a_game_is_played():
+    """n_outputs=0 with Threshold: the loop refuses it when built (its action would be constant)."""
+    with pytest.raises(ConfigError, match=r"TinyRL.n_outputs: expected >= 1 with readout Threshold when playing a game"):
+        spikey.core.GenericLoop(TinyRL, spikey.games.Logic, training_params={"n_episodes": 1, "len_episode": 1, "n_outputs": 0})
 
 
 def test_meta_values_fail_before_any_work(tmp_path):

@@ -501,6 +501,19 @@ class TrainingLoop(Module):
             For a readout whose actions are not in the game's ``action_space``.
         """
         check_actions(network, game, owner=type(self).__name__)
+        readout = getattr(network, "readout", None)
+        needs = getattr(readout, "NEEDS_OUTPUTS", None)  # a readout may declare it
+        if needs is None and getattr(network, "_n_outputs", 1) == 0:
+            # the stock readouts return a constant action without output neurons
+            from spikey.snn.readout import NeuronRates, PopulationVector, Threshold
+
+            needs = isinstance(readout, (Threshold, NeuronRates, PopulationVector))
+        if needs and getattr(network, "_n_outputs", 1) == 0:
+            raise ConfigError(
+                f"{type(network).__name__}.n_outputs: expected >= 1 with readout {type(readout).__name__} "
+                "when playing a game (with no output neurons its action would not depend on the "
+                "network); got 0."
+            )
 
     def check(self, **kwargs: Any) -> None:
         """Build once with a silent callback; check fit and the callback's tracker paths.

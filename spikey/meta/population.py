@@ -349,7 +349,7 @@ class Population(Module):
             raise ConfigError(
                 f"Population.elitism: expected fewer than n_agents={self._n_agents}; got {self._elitism}."
             )
-        if self._tournament_size > self._n_agents:
+        if "tournament_size" in config and self._tournament_size > self._n_agents:  # default: capped
             raise ConfigError(
                 f"Population.tournament_size: expected at most n_agents={self._n_agents}; got "
                 f"{self._tournament_size}."

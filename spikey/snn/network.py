@@ -287,17 +287,6 @@ class Network(Module):
         name = type(self).__name__
         if n_out > n:
             raise ShapeError(f"{name}.n_outputs: expected at most n_neurons={n}; got {n_out}.")
-        needs = getattr(self.readout, "NEEDS_OUTPUTS", None)  # a readout may declare it
-        if needs is None and n_out == 0:
-            # the stock readouts return a constant action without output neurons
-            from spikey.snn.readout import NeuronRates, PopulationVector, Threshold
-
-            needs = isinstance(self.readout, (Threshold, NeuronRates, PopulationVector))
-        if n_out == 0 and self.readout is not None and needs:
-            raise ConfigError(
-                f"{name}.n_outputs: expected >= 1 with readout {type(self.readout).__name__} (with no "
-                f"output neurons its action would not depend on the network); got 0."
-            )
         shape = getattr(self.weights, "matrix", np.zeros(0)).shape
         if shape != (n_in + n, n):
             raise ShapeError(
