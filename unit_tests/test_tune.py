@@ -9,7 +9,9 @@ import spikey
 from spikey.errors import ConfigError
 from spikey.meta import Series
 
-tune = pytest.importorskip("ray.tune", reason="Ray Tune is not installed (pip install 'spikey[tune]')")
+tune = pytest.importorskip(
+    "ray.tune", reason="Ray Tune is not installed (pip install 'spikey[tune]')", exc_type=ImportError
+)
 
 from spikey.meta.tune import (  # noqa: E402 - after the skip
     CONFIG_KEY,
