@@ -94,6 +94,15 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
+def _has_nan(value: Any) -> bool:
+    """Whether ``value`` is a float NaN or a float/complex array holding one."""
+    if isinstance(value, (float, np.floating)):
+        return value != value
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        return bool(np.isnan(value).any())
+    return False
+
+
 def _fmt_num(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
@@ -417,6 +426,9 @@ class Key:
         out = _coerce(self.type, value)
         if out is _NO:
             raise self.error(owner, value)
+        if _has_nan(out):  # NaN passes no comparison, so no key takes it
+            err = self.error(owner, value)
+            raise ConfigError(f"{err} NaN is not a valid value.")
         c = self.constraint
         if c is not None and out is not None:
             # a str alternative (e.g. 'mean' for a float-or-str key) is not a number

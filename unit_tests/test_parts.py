@@ -42,7 +42,9 @@ def test_ratemap_bad_state_and_sizes():
         inp.update([2, 0])
     with pytest.raises(ConfigError, match=r"RateMap.n_inputs: expected a multiple of the 3 rates"):
         inp.update([1, 0, 1])
-    bad = spikey.input.RateMap(n_inputs=2, magnitude=1.0, state_rate_map=[0.0, 2.0], seed=0)
+    with pytest.raises(ConfigError, match="probabilities per step"):  # refused when built (issue 9)
+        spikey.input.RateMap(n_inputs=2, magnitude=1.0, state_rate_map=[0.0, 2.0], seed=0)
+    bad = spikey.input.RateMap(n_inputs=2, magnitude=1.0, state_rate_map=lambda s: [0.0, 2.0], seed=0)
     with pytest.raises(ConfigError, match="probabilities per step"):
         bad.update([1, 1])
 

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import copy as _copy
+import difflib
 import inspect
 import os
 import sys
@@ -27,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from spikey.core.callback import ExperimentCallback, RLCallback
-from spikey.errors import ConfigError, SpikeyError
+from spikey.errors import ConfigError, MissingKeyError, SpikeyError
 from spikey.module import Interval, Key, Module, describe_value
 from spikey.rng import derive_seed, fresh_seed, make_rng
 
@@ -301,7 +302,11 @@ class TrainingLoop(Module):
 
     NECESSARY_KEYS = [
         Key(
-            "seed", "Seed of the run (game and network seeds derive from it); None: fresh.", int, default=None
+            "seed",
+            "Seed of the run (game and network seeds derive from it); None: fresh.",
+            int,
+            default=None,
+            constraint=Interval(0, None),
         ),
         Key(
             "progress",
@@ -343,7 +348,22 @@ class TrainingLoop(Module):
             raise ConfigError(f"{type(self).__name__}: expected a game class; got {game_template!r}.")
         config = dict(training_params or {})
         config.update(kwargs)
-        super().__init__(**config)
+        try:
+            super().__init__(**config)
+        except MissingKeyError as e:
+            # a misspelt loop key becomes an override; name it beside the missing key
+            names = self.key_names()
+            missing = [k.name for k in type(self).NECESSARY_KEYS if k.required and k.name not in config]
+            hints = [
+                f"{given!r} looks like a misspelling of {close[0]!r}"
+                for given in config
+                if given not in names
+                for close in [difflib.get_close_matches(given, missing, n=1, cutoff=0.6)]
+                if close
+            ]
+            if not hints:
+                raise
+            raise MissingKeyError(f"{e.args[0]} ({'; '.join(hints)}.)") from None
         self.network_template = network_template
         self.game_template = game_template
         self._overrides = {k: v for k, v in config.items() if k not in self.key_names()}
@@ -481,6 +501,19 @@ class TrainingLoop(Module):
             For a readout whose actions are not in the game's ``action_space``.
         """
         check_actions(network, game, owner=type(self).__name__)
+        readout = getattr(network, "readout", None)
+        needs = getattr(readout, "NEEDS_OUTPUTS", None)  # a readout may declare it
+        if needs is None and getattr(network, "_n_outputs", 1) == 0:
+            # the stock readouts return a constant action without output neurons
+            from spikey.snn.readout import NeuronRates, PopulationVector, Threshold
+
+            needs = isinstance(readout, (Threshold, NeuronRates, PopulationVector))
+        if needs and getattr(network, "_n_outputs", 1) == 0:
+            raise ConfigError(
+                f"{type(network).__name__}.n_outputs: expected >= 1 with readout {type(readout).__name__} "
+                "when playing a game (with no output neurons its action would not depend on the "
+                "network); got 0."
+            )
 
     def check(self, **kwargs: Any) -> None:
         """Build once with a silent callback; check fit and the callback's tracker paths.

@@ -6,7 +6,14 @@
 
 from spikey.logging.log import log, sanitize
 from spikey.logging.multilogger import MultiLogger
-from spikey.logging.reader import CorruptLogWarning, MetaReader, Reader, read_log, uncompressnd
+from spikey.logging.reader import (
+    CorruptLogWarning,
+    DuplicateKeyWarning,
+    MetaReader,
+    Reader,
+    read_log,
+    uncompressnd,
+)
 from spikey.logging.serialize import ImportPath, Repr, decode, encode
 
 __all__ = [
@@ -16,6 +23,7 @@ __all__ = [
     "MetaReader",
     "read_log",
     "CorruptLogWarning",
+    "DuplicateKeyWarning",
     "encode",
     "decode",
     "ImportPath",

@@ -1,15 +1,79 @@
-"""Durable file writes: temporary file in the same folder, fsync, atomic rename."""
+"""Durable file writes: temporary file in the same folder, fsync, atomic rename.
+
+Files get the permissions of any file the user creates (``0o666`` minus the umask),
+not the ``0o600`` of a bare temporary file. A temporary file left by a killed write
+(``.<random>.spikey-tmp``) is removed by a later write into the same folder once it is
+older than :data:`STALE_AFTER` seconds (younger ones may belong to a live writer).
+"""
 
 from __future__ import annotations
 
 import os
 import string
 import tempfile
+import threading
+import time
 import uuid
 
-__all__ = ["atomic_write", "unique_name", "TMP_SUFFIX"]
+__all__ = ["atomic_write", "unique_name", "TMP_SUFFIX", "STALE_AFTER", "file_mode", "remove_stale_tmp"]
 
 TMP_SUFFIX = ".spikey-tmp"
+#: Age in seconds after which a temporary file of an interrupted write is removed.
+STALE_AFTER = 3600.0
+#: A folder is scanned for stale temporary files at most once per this many seconds.
+_SCAN_EVERY = 600.0
+_last_scan: dict[str, float] = {}
+_scan_lock = threading.Lock()
+
+
+def _umask() -> int:
+    try:  # Linux: read it without changing it (os.umask is process-wide and racy)
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _scan_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Permissions of a new file: ``0o666`` minus the process's umask."""
+    return 0o666 & ~_umask()
+
+
+def remove_stale_tmp(folder: str, older_than: float = STALE_AFTER, *, force: bool = False) -> list[str]:
+    """Remove ``.*.spikey-tmp`` files in ``folder`` older than ``older_than`` seconds.
+
+    Called by :func:`atomic_write` (at most once per folder every 10 minutes unless
+    ``force``). Returns the names removed.
+    """
+    key = os.path.abspath(folder)
+    now = time.time()
+    with _scan_lock:
+        if not force and now - _last_scan.get(key, -_SCAN_EVERY) < _SCAN_EVERY:
+            return []
+        _last_scan[key] = now
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+            if now - st.st_mtime > older_than:
+                os.unlink(path)
+                removed.append(name)
+        except OSError:
+            pass
+    return removed
 
 
 def _fsync_dir(folder: str) -> None:
@@ -30,7 +94,9 @@ def atomic_write(path: str, text: str, *, overwrite: bool = True) -> str:
 
     The text goes to a temporary file in the same folder, which is flushed, fsynced
     and then renamed over ``path`` (``overwrite=True``) or hard-linked to it
-    (``overwrite=False``: raises :class:`FileExistsError` if ``path`` exists).
+    (``overwrite=False``: raises :class:`FileExistsError` if ``path`` exists). The
+    file's mode is ``0o666`` minus the umask; stale temporary files of killed writes
+    in the folder are removed first (see :func:`remove_stale_tmp`).
 
     Returns
     -------
@@ -39,8 +105,10 @@ def atomic_write(path: str, text: str, *, overwrite: bool = True) -> str:
     """
     folder = os.path.dirname(os.path.abspath(path)) or "."
     os.makedirs(folder, exist_ok=True)
+    remove_stale_tmp(folder)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=TMP_SUFFIX)
     try:
+        os.fchmod(fd, file_mode())  # mkstemp makes 0o600; a log is an ordinary file
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

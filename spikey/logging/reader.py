@@ -1,9 +1,29 @@
-"""Read a folder of logs into pandas, restoring every value's type; nothing is executed."""
+"""Read a folder of logs into pandas, restoring every value's type; nothing is executed.
+
+What a crafted or damaged folder can do, and what it cannot:
+
+- only regular files are read (a FIFO, a device or a symlink to one is skipped with a
+  :class:`CorruptLogWarning`; files are opened non-blocking and checked with ``fstat``),
+  and at most ``max_bytes`` (:data:`MAX_LOG_BYTES` by default) of each;
+- a file that is not valid JSON, has ``NaN``/``Infinity`` tokens or numbers that
+  overflow to inf (``1e400``), is nested too deeply, or whose typed values are
+  malformed or declare more memory than their payload is skipped with a warning
+  naming it (``strict=True``: raises :class:`~spikey.errors.SpikeyError`);
+- duplicate keys in a JSON object are reported with a :class:`DuplicateKeyWarning`
+  (the last value is used, as JSON parsers do);
+- the table's ``filename`` (and MetaReader's ``subfolder``) column comes from the
+  file system; a log key of that name is shown as ``<section>.<key>``.
+
+Memory: decoding allocates at most what :mod:`spikey.logging.serialize` allows (arrays
+bounded by their payload); parsing JSON into Python objects costs a small constant
+factor of the file's size, which ``max_bytes`` caps.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -15,43 +35,146 @@ from spikey.errors import SpikeyError, SpikeyWarning
 from spikey.logging.files import TMP_SUFFIX
 from spikey.logging.serialize import DecodeError, decode
 
-__all__ = ["Reader", "MetaReader", "CorruptLogWarning", "read_log", "uncompressnd"]
+__all__ = [
+    "Reader",
+    "MetaReader",
+    "CorruptLogWarning",
+    "DuplicateKeyWarning",
+    "read_log",
+    "read_json",
+    "uncompressnd",
+    "MAX_LOG_BYTES",
+    "FILE_COLUMNS",
+]
 
 SECTIONS = ("network", "game", "results", "info")
+#: Default largest log file read (bytes); a larger one is skipped with a warning.
+MAX_LOG_BYTES = 2**30
+#: Table columns that describe the file, never taken from a log's content.
+FILE_COLUMNS = ("filename", "subfolder")
 
 
 class CorruptLogWarning(SpikeyWarning):
     """A log file could not be read and was skipped."""
 
 
-def read_log(path: str) -> dict:
-    """Read and decode one log file.
+class DuplicateKeyWarning(SpikeyWarning):
+    """A JSON object in a log names a key twice; the last value is used."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        # as NaN/Infinity tokens are refused, so is a literal that overflows to inf;
+        # spikey writes non-finite floats as marked values
+        raise ValueError(f"number {text[:40]} overflows a float")
+    return value
+
+
+def _read_bytes(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file (at most ``max_bytes``), never blocking on a FIFO."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # devices are not even opened
+        raise SpikeyError(f"{path}: not a regular file (a FIFO, device or socket); not read.")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)  # non-blocking: a FIFO swapped in after the check cannot hang
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SpikeyError(f"{path}: not a regular file (a FIFO, device or socket); not read.")
+        if st.st_size > max_bytes:
+            raise SpikeyError(f"{path}: {st.st_size} bytes, more than max_bytes={max_bytes}; not read.")
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 24, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise SpikeyError(f"{path}: grew beyond max_bytes={max_bytes} while read; not read.")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_json(path: str, max_bytes: int = MAX_LOG_BYTES) -> Any:
+    """Parse the JSON file at ``path`` with the checks of a log (see the module docstring).
 
     Raises
     ------
     SpikeyError
-        If the file is not valid JSON, not a spikey log, or its values are malformed.
+        Naming the file: not a regular file, too large, not valid JSON, a
+        non-finite number, or nested too deeply.
     """
+    duplicates: list[str] = []
+
+    def pairs(items: list) -> dict:
+        out = {}
+        for k, v in items:
+            if k in out:
+                duplicates.append(k)
+            out[k] = v
+        return out
+
     try:
-        with open(path, encoding="utf-8") as f:
-            raw = json.load(f, parse_constant=_reject_constant)
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        raw = _read_bytes(path, max_bytes)
+        data = json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=pairs,
+        )
+    except SpikeyError:
+        raise
+    except RecursionError:
+        raise SpikeyError(f"{path}: not a readable JSON log (nested too deeply).") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
         raise SpikeyError(f"{path}: not a readable JSON log ({type(e).__name__}: {e}).") from None
+    if duplicates:
+        warnings.warn(
+            f"{path}: duplicate JSON keys {sorted(set(duplicates))[:5]}; the last value of each is used.",
+            DuplicateKeyWarning,
+            stacklevel=3,
+        )
+    return data
+
+
+def read_log(path: str, max_bytes: int = MAX_LOG_BYTES) -> dict:
+    """Read and decode one log file.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    max_bytes : int
+        Largest file read.
+
+    Raises
+    ------
+    SpikeyError
+        Naming the file: if it is not a regular file, larger than ``max_bytes``, not
+        valid JSON, not a spikey log, or its values are malformed.
+    """
+    raw = read_json(path, max_bytes)
     if not isinstance(raw, dict) or not any(s in raw for s in SECTIONS):
         raise SpikeyError(f"{path}: not a spikey log (no network/game/results/info section).")
     try:
         data = decode(raw)
-    except (DecodeError, RecursionError) as e:
+    except RecursionError:
+        raise SpikeyError(f"{path}: nested too deeply.") from None
+    except DecodeError as e:
         raise SpikeyError(f"{path}: {e}") from None
+    except (ValueError, TypeError, OverflowError, MemoryError) as e:  # defensive: any other malformation
+        raise SpikeyError(f"{path}: malformed value ({type(e).__name__}: {e}).") from None
     for section in SECTIONS:
         if not isinstance(data.get(section, {}), dict):
             raise SpikeyError(f"{path}: section {section!r} is not a mapping.")
         data.setdefault(section, {})
     return data
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-standard JSON constant {name}")
 
 
 def _is_log_name(name: str) -> bool:
@@ -122,6 +245,9 @@ class Reader:
     strict : bool
         Raise on a corrupt file instead of skipping it with a
         :class:`CorruptLogWarning` naming the file.
+    max_bytes : int
+        Largest file read (default :data:`MAX_LOG_BYTES`, 1 GiB); larger files, and
+        anything that is not a regular file, are skipped with a warning.
 
     Attributes
     ----------
@@ -143,11 +269,18 @@ class Reader:
     [{'n_neurons': 10, 'reward': 3}]
     """
 
-    def __init__(self, folder: str = ".", filenames: list[str] | None = None, strict: bool = False):
+    def __init__(
+        self,
+        folder: str = ".",
+        filenames: list[str] | None = None,
+        strict: bool = False,
+        max_bytes: int = MAX_LOG_BYTES,
+    ):
         if filenames is None and os.path.isfile(folder):
             folder, filenames = os.path.split(folder)
             folder, filenames = folder or ".", [filenames]
         self.folder = folder
+        self.max_bytes = int(max_bytes)
         self.summary: dict | None = None
         if filenames is None:
             if not os.path.isdir(folder):
@@ -167,7 +300,7 @@ class Reader:
         for name in filenames:
             path = os.path.join(folder, name)
             try:
-                data = read_log(path)
+                data = read_log(path, self.max_bytes)
             except SpikeyError as e:
                 if strict:
                     raise
@@ -180,9 +313,8 @@ class Reader:
     def _read_summary(self, name: str, strict: bool) -> None:
         path = os.path.join(self.folder, name)
         try:
-            with open(path, encoding="utf-8") as fh:
-                self.summary = decode(json.load(fh, parse_constant=_reject_constant))
-        except (OSError, UnicodeDecodeError, ValueError, DecodeError, RecursionError) as e:
+            self.summary = decode(read_json(path, self.max_bytes))
+        except (SpikeyError, DecodeError, RecursionError) as e:
             if strict:
                 raise SpikeyError(f"{path}: {e}") from None
             warnings.warn(f"skipping {path}: {e}", CorruptLogWarning, stacklevel=3)
@@ -279,13 +411,17 @@ class Reader:
         A key in several sections takes the value of the later one (results over
         game over network); ``filename`` is a column. Columns whose values are all
         numpy scalars of one dtype keep that dtype; ints stay ints and bools stay bools.
+        The file columns (:data:`FILE_COLUMNS`) come from the file system: a log's own
+        key ``filename`` or ``subfolder`` is shown as ``<section>.<key>``.
         """
         if self._df is None:
             rows = []
             for name, data in zip(self.filenames, self.logs):
                 row = {"filename": name}
                 for section in ("network", "game", "results"):
-                    row.update(data[section])
+                    for k, v in data[section].items():
+                        row[f"{section}.{k}" if k in FILE_COLUMNS else k] = v
+                row["filename"] = name
                 rows.append(row)
             df = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(columns=["filename"])
             self._df = _restore_dtypes(df, rows)
@@ -374,7 +510,7 @@ class MetaReader(Reader):
     :attr:`summaries` (by file name).
     """
 
-    def __init__(self, folder: str, strict: bool = False):
+    def __init__(self, folder: str, strict: bool = False, max_bytes: int = MAX_LOG_BYTES):
         if not os.path.isdir(folder):
             raise SpikeyError(f"MetaReader: folder {folder!r} does not exist.")
         names, self.summaries = [], {}
@@ -383,20 +519,28 @@ class MetaReader(Reader):
                 rel = os.path.relpath(os.path.join(root, f), folder)
                 if _is_log_name(f):
                     names.append(rel)
-                elif f.endswith("~SUMMARY.json"):
+                elif f.endswith("~SUMMARY.json") and not f.endswith(TMP_SUFFIX):
+                    path = os.path.join(folder, rel)
                     try:
-                        with open(os.path.join(folder, rel), encoding="utf-8") as fh:
-                            self.summaries[rel] = decode(json.load(fh, parse_constant=_reject_constant))
-                    except (OSError, ValueError, DecodeError) as e:
+                        try:
+                            self.summaries[rel] = decode(read_json(path, max_bytes))
+                        except RecursionError:
+                            raise SpikeyError(f"{path}: nested too deeply.") from None
+                        except DecodeError as e:
+                            raise SpikeyError(f"{path}: {e}") from None
+                    except SpikeyError as e:
                         if strict:
-                            raise SpikeyError(f"{rel}: {e}") from None
-                        warnings.warn(f"skipping {rel}: {e}", CorruptLogWarning, stacklevel=2)
-        super().__init__(folder, names, strict=strict)
+                            raise
+                        warnings.warn(f"skipping {path}: {e}", CorruptLogWarning, stacklevel=2)
+        super().__init__(folder, names, strict=strict, max_bytes=max_bytes)
 
     @property
     def df(self) -> pd.DataFrame:
-        """As :attr:`Reader.df`, with the ``subfolder`` of each log."""
+        """As :attr:`Reader.df`, with the ``subfolder`` of each log (from the file system)."""
         df = super().df
-        if "subfolder" not in df.columns:
-            df.insert(1, "subfolder", [os.path.dirname(f) for f in self.filenames])
+        sub = [os.path.dirname(f) for f in self.filenames]
+        if "subfolder" in df.columns:
+            df["subfolder"] = sub
+        else:
+            df.insert(1, "subfolder", sub)
         return df

@@ -17,8 +17,20 @@ import      a class or function, as ``"module:qualname"``; read back as an
 repr        any other object, as its ``repr``; read back as a :class:`Repr` string
 =========== ===================================================================
 
-Decoding checks every declared size against the payload, so a crafted file cannot
-make the reader allocate far more memory than the file's own size.
+Decoding checks every declared size against the payload before allocating, so a
+crafted file cannot make the reader allocate far more memory than the file's own size:
+
+- a byte-stored array's shape and dtype must need exactly the bytes its base64 holds;
+- a string array (``U``/``S``) may declare at most :data:`MAX_STRING_EXPANSION` times
+  the bytes of its items as written (``U`` counts 4 bytes a character, as numpy
+  stores it) plus :data:`STRING_SLACK` bytes; an object array needs one item per element;
+- every dimension is checked, so a shape with a 0 and huge other dimensions is refused;
+- nesting deeper than :data:`MAX_DEPTH` is refused (no ``RecursionError``).
+
+The limit that remains is Python's own: parsing JSON into lists and dicts costs a
+small constant factor (about 25x, measured, for text such as ``[{},{},...]``) of the text.
+Object dtypes (``"O"``) are never created from bytes, nothing is imported, ``eval``-ed
+or unpickled.
 """
 
 from __future__ import annotations
@@ -31,9 +43,27 @@ import numpy as np
 
 from spikey.errors import SpikeyError
 
-__all__ = ["encode", "decode", "ImportPath", "Repr", "DecodeError", "MARK"]
+__all__ = [
+    "encode",
+    "decode",
+    "ImportPath",
+    "Repr",
+    "DecodeError",
+    "MARK",
+    "MAX_DEPTH",
+    "MAX_STRING_EXPANSION",
+    "STRING_SLACK",
+]
 
 MARK = "__spikey__"
+#: Deepest nesting of lists, dicts and marked values that :func:`decode` accepts.
+MAX_DEPTH = 200
+#: A string array may allocate at most this many times its items' encoded size ...
+MAX_STRING_EXPANSION = 64
+#: ... plus this many bytes (so short padded arrays such as ``np.zeros(3, "U10")`` read back).
+STRING_SLACK = 2**20
+#: Largest number of elements of one array (any larger shape is refused outright).
+_MAX_ELEMENTS = 2**48
 #: dtype kinds stored as raw bytes (bool, ints, unsigned, floats, complex).
 _BYTE_KINDS = set("biufc")
 
@@ -127,7 +157,8 @@ def _encode_array(arr: np.ndarray) -> dict:
             MARK: "ndarray",
             "dtype": arr.dtype.str,
             "shape": list(arr.shape),
-            "items": arr.ravel().tolist(),
+            # bytes as latin-1 text (one character per byte), so JSON can hold them
+            "items": [x.decode("latin-1") if isinstance(x, bytes) else x for x in arr.ravel().tolist()],
         }
     # object arrays: store the elements one by one
     return {
@@ -153,7 +184,9 @@ def _encode_scalar(x: np.generic) -> dict:
         return {MARK: "scalar", "dtype": dtype, "value": bool(x)}
     if x.dtype.kind in "iu":
         return {MARK: "scalar", "dtype": dtype, "value": int(x)}
-    return {MARK: "scalar", "dtype": dtype, "value": x.item() if x.dtype.kind in "US" else repr(x)}
+    if x.dtype.kind == "S":
+        return {MARK: "scalar", "dtype": dtype, "value": x.item().decode("latin-1")}
+    return {MARK: "scalar", "dtype": dtype, "value": x.item() if x.dtype.kind == "U" else repr(x)}
 
 
 def _dtype(text: Any, where: str) -> np.dtype:
@@ -163,7 +196,7 @@ def _dtype(text: Any, where: str) -> np.dtype:
         dt = np.dtype(text)
     except TypeError:
         raise DecodeError(f"{where}: unknown dtype {text!r}.") from None
-    if dt.kind not in _BYTE_KINDS | {"U", "S", "O"} or dt.fields is not None or dt.subdtype is not None:
+    if dt.kind not in _BYTE_KINDS | {"U", "S"} or dt.fields is not None or dt.subdtype is not None:
         raise DecodeError(f"{where}: dtype {text!r} is not allowed.")
     return dt
 
@@ -175,6 +208,9 @@ def _shape(shape: Any, where: str) -> tuple[int, ...]:
         raise DecodeError(f"{where}: shape must be a list of non-negative ints; got {shape!r}.")
     if len(shape) > 32:
         raise DecodeError(f"{where}: too many dimensions ({len(shape)}).")
+    # every dimension counts, also when another is 0 (numpy refuses such shapes)
+    if math.prod(max(n, 1) for n in shape) > _MAX_ELEMENTS:
+        raise DecodeError(f"{where}: shape {shape} is too large.")
     return tuple(shape)
 
 
@@ -186,31 +222,39 @@ def _number(v: Any, where: str) -> float:
     raise DecodeError(f"{where}: expected a number; got {v!r}.")
 
 
-def decode(data: Any, where: str = "$") -> Any:
+def decode(data: Any, where: str = "$", _depth: int = 0) -> Any:
     """Invert :func:`encode`; raises :class:`DecodeError` on malformed input.
 
     Nothing is imported or executed: classes and functions come back as
-    :class:`ImportPath` strings.
+    :class:`ImportPath` strings. See the module docstring for the memory bounds.
     """
+    if _depth > MAX_DEPTH:
+        raise DecodeError(f"{where}: nested deeper than {MAX_DEPTH} levels.")
+    if isinstance(data, (list, dict)):
+        return _decode(data, where, _depth + 1)
+    return data
+
+
+def _decode(data: Any, where: str, d: int) -> Any:
     if isinstance(data, list):
-        return [decode(v, f"{where}[{i}]") for i, v in enumerate(data)]
+        return [decode(v, f"{where}[{i}]", d) for i, v in enumerate(data)]
     if not isinstance(data, dict):
         return data
     kind = data.get(MARK)
     if kind is None:
-        return {k: decode(v, f"{where}.{k}") for k, v in data.items()}
+        return {k: decode(v, f"{where}.{k}", d) for k, v in data.items()}
     if kind == "float":
         return _number(data.get("value"), where)
     if kind == "tuple":
-        return tuple(decode(v, f"{where}[{i}]") for i, v in enumerate(_items(data, where)))
+        return tuple(decode(v, f"{where}[{i}]", d) for i, v in enumerate(_items(data, where)))
     if kind == "set":
-        return {_hashable(decode(v, where), where) for v in _items(data, where)}
+        return {_hashable(decode(v, where, d), where) for v in _items(data, where)}
     if kind == "dict":
         out = {}
         for i, pair in enumerate(_items(data, where)):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise DecodeError(f"{where}: dict items must be [key, value] pairs.")
-            out[_hashable(decode(pair[0], f"{where}<key {i}>"), where)] = decode(pair[1], f"{where}[{i}]")
+            out[_hashable(decode(pair[0], f"{where}<key {i}>", d), where)] = decode(pair[1], f"{where}[{i}]", d)
         return out
     if kind == "import":
         path = data.get("path")
@@ -225,10 +269,10 @@ def decode(data: Any, where: str = "$") -> Any:
     if kind == "scalar":
         return _decode_scalar(data, where)
     if kind == "ndarray":
-        return _decode_array(data, where)
+        return _decode_array(data, where, d)
     if kind == "masked":
-        values = _decode_array(data.get("data") or {}, where + ".data")
-        mask = _decode_array(data.get("mask") or {}, where + ".mask")
+        values = _decode_array(data.get("data") or {}, where + ".data", d)
+        mask = _decode_array(data.get("mask") or {}, where + ".mask", d)
         if mask.shape != values.shape or mask.dtype != bool:
             raise DecodeError(f"{where}: mask does not match data.")
         return np.ma.array(values, mask=mask)
@@ -281,11 +325,14 @@ def _decode_scalar(data: dict, where: str) -> np.generic:
             raise DecodeError(f"{where}: {v} does not fit {dt}.")
         return dt.type(v)
     if dt.kind in "US" and isinstance(v, str):
-        return dt.type(v)
+        try:
+            return dt.type(v.encode("latin-1") if dt.kind == "S" else v)
+        except (TypeError, ValueError, UnicodeEncodeError):
+            raise DecodeError(f"{where}: {v!r} is not a {dt} scalar.") from None
     raise DecodeError(f"{where}: cannot decode scalar of dtype {dt}.")
 
 
-def _decode_array(data: dict, where: str) -> np.ndarray:
+def _decode_array(data: dict, where: str, depth: int = 0) -> np.ndarray:
     if not isinstance(data, dict) or data.get(MARK) != "ndarray":
         raise DecodeError(f"{where}: expected an encoded array.")
     shape = _shape(data.get("shape"), where)
@@ -296,14 +343,30 @@ def _decode_array(data: dict, where: str) -> np.ndarray:
             raise DecodeError(f"{where}: shape {shape} needs {count} items; got {len(items)}.")
         out = np.empty(count, dtype=object)
         for i, v in enumerate(items):
-            out[i] = decode(v, f"{where}[{i}]")
+            out[i] = decode(v, f"{where}[{i}]", depth)
         return out.reshape(shape)
     dt = _dtype(data.get("dtype"), where)
     if dt.kind in "US":
         items = _items(data, where)
         if len(items) != count or not all(isinstance(x, str) for x in items):
             raise DecodeError(f"{where}: shape {shape} needs {count} strings.")
-        return np.array(items, dtype=dt).reshape(shape)
+        # bound the allocation by the text present (a crafted "<U500000000" is refused)
+        present = sum(len(x) for x in items) * (4 if dt.kind == "U" else 1) + count
+        need = count * dt.itemsize
+        if need > MAX_STRING_EXPANSION * present + STRING_SLACK:
+            raise DecodeError(
+                f"{where}: dtype {dt} x {count} items needs {need} bytes, far more than the "
+                f"{present} bytes of text present (limit {MAX_STRING_EXPANSION}x + {STRING_SLACK})."
+            )
+        if dt.kind == "S":
+            try:
+                items = [x.encode("latin-1") for x in items]
+            except UnicodeEncodeError:
+                raise DecodeError(f"{where}: bytes items must be latin-1 text.") from None
+        try:
+            return np.array(items, dtype=dt).reshape(shape)
+        except (ValueError, TypeError, UnicodeEncodeError) as e:
+            raise DecodeError(f"{where}: strings do not fit dtype {dt} ({e}).") from None
     b64 = data.get("b64")
     if not isinstance(b64, str):
         raise DecodeError(f"{where}: array payload must be a base64 string.")
@@ -320,4 +383,7 @@ def _decode_array(data: dict, where: str) -> np.ndarray:
         raise DecodeError(f"{where}: invalid base64 payload.") from None
     if len(raw) != expected:
         raise DecodeError(f"{where}: payload has {len(raw)} bytes; expected {expected}.")
-    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+    try:
+        return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+    except ValueError as e:
+        raise DecodeError(f"{where}: cannot shape the payload as {shape} ({e}).") from None

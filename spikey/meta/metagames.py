@@ -13,6 +13,7 @@ draws its randomness from ``self.rng`` or derives seeds from ``self._seed``.
 from __future__ import annotations
 
 import copy as _copy
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -267,6 +268,34 @@ class EvolveNetwork(MetaRL):
             for static in self.static_configs:
                 params = {**static, **genotype}
                 check_build(loop, params, 0, f"{where}: genotype ({describe_params(params)})")
+        if isinstance(self._fitness_getter, str):
+            first = {gene: cons.examples()[0] for gene, cons in constraints.items()}
+            self._check_fitness_getter(loop, {**self.static_configs[0], **first})
+
+    def _check_fitness_getter(self, loop: Any, params: dict) -> None:
+        """A pilot run (one episode of one step) must produce the ``fitness_getter`` result.
+
+        Skipped for loops without ``n_episodes`` and ``len_episode`` keys, and when the
+        pilot itself fails (the evaluations then record that failure).
+        """
+        names = set(loop.key_names())
+        if not {"n_episodes", "len_episode"} <= names:
+            return
+        pilot = {"n_episodes": 1, "len_episode": 1}
+        if "eval_episodes" in names and (self.loop_params.get("eval_episodes") or 0) > 0:
+            pilot["eval_episodes"] = 1
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _, _, results, _ = loop(seed=0, progress=False, **{**params, **pilot})
+        except Exception:  # noqa: BLE001 - the real evaluations report their own failures
+            return
+        getter = self._fitness_getter
+        if getter not in results:
+            raise ConfigError(
+                f"EvolveNetwork.fitness_getter: a run's results have no {getter!r}"
+                f"{suggest(getter, results)}; they have {sorted(results)}."
+            )
 
     def get_fitness(self, genotype: dict) -> tuple[float, bool]:
         """Train ``n_reruns`` times per static configuration; aggregate the scores.

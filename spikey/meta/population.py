@@ -349,6 +349,13 @@ class Population(Module):
             raise ConfigError(
                 f"Population.elitism: expected fewer than n_agents={self._n_agents}; got {self._elitism}."
             )
+        if "tournament_size" in config and self._tournament_size > self._n_agents:  # default: capped
+            raise ConfigError(
+                f"Population.tournament_size: expected at most n_agents={self._n_agents}; got "
+                f"{self._tournament_size}."
+            )
+        if folder is not None and os.path.exists(folder) and not os.path.isdir(folder):
+            raise ConfigError(f"Population.folder: {folder!r} exists and is not a folder.")
         if not callable(getattr(game, "get_fitness", None)):
             raise ConfigError(f"Population.game: expected a MetaRL game with get_fitness; got {game!r}.")
         self.game = game

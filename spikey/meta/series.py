@@ -37,6 +37,8 @@ one. A job that raises is recorded as failed with its traceback; the others go o
 
 from __future__ import annotations
 
+import numbers
+import os
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -56,17 +58,34 @@ from spikey.meta.jobs import (
     progress_bar,
     run_series_job,
 )
-from spikey.meta.spec import canonical_key, expand_spec, spec_axes
+from spikey.meta.spec import MAX_JOBS, canonical_key, count_configs, expand_spec, spec_axes
 from spikey.meta.validate import KeyIndex, check_build, describe_params
-from spikey.module import Key
+from spikey.module import Interval, Key
 from spikey.rng import derive_seed, fresh_seed
 
-__all__ = ["Series", "TIMING_COLUMNS", "job_seed"]
+__all__ = ["Series", "TIMING_COLUMNS", "job_seed", "structure_key", "BUILD_EACH"]
 
 #: Result columns that measure time (they differ between otherwise identical runs).
 TIMING_COLUMNS = ("total_time",)
 #: Leading columns of the results table.
 JOB_COLUMNS = ("job", "config", "repeat", "seed")
+
+
+#: Up to this many configurations, each distinct one is built once in the driver; above,
+#: one representative per :func:`structure_key`.
+BUILD_EACH = 256
+
+
+def structure_key(params: dict) -> str:
+    """The configuration with every number replaced by its type: equal for configurations
+    that differ only in numbers (which key checks cover without building)."""
+
+    def shape(v: Any) -> Any:
+        if isinstance(v, numbers.Number) and not isinstance(v, bool):
+            return f"<{type(v).__name__}>"
+        return v
+
+    return canonical_key({k: shape(v) for k, v in params.items()})
 
 
 def job_seed(series_seed: int, config: int, repeat: int) -> int:
@@ -153,6 +172,12 @@ class Series:
     metadata : dict, optional
         JSON data kept in the checkpoint's header (e.g. the experiment file, which
         ``spikey series --resume DIR`` reads back).
+    max_jobs : int
+        Largest number of jobs (configurations x repeats), counted before anything is
+        expanded (default 100,000; a larger spec raises a ConfigError stating the
+        count). Above :data:`BUILD_EACH` configurations, one representative
+        of each structure (the same part classes and non-numeric values; numbers
+        vary) is built instead of every one; every value is still key-checked.
     job_timeout : float, optional
         Seconds a job may run. A job running longer is stopped and recorded as failed
         with reason ``"timeout"``; its worker goes on with the other jobs. Both stock
@@ -215,6 +240,7 @@ class Series:
         check: bool = True,
         progress: bool | None = None,
         metadata: dict | None = None,
+        max_jobs: int = MAX_JOBS,
         max_process: int | None = None,
         experiment_params: dict | None = None,
         job_timeout: float | None = None,
@@ -257,6 +283,14 @@ class Series:
         self.n_repeats = Key("n_repeats", "", int).validate(n_repeats, "Series")
         if self.n_repeats < 1:
             raise ConfigError(f"Series.n_repeats: expected an int >= 1; got {n_repeats!r}.")
+        self.max_jobs = Key("max_jobs", "", int, constraint=Interval(1, None)).validate(max_jobs, "Series")
+        if self.n_repeats > self.max_jobs:
+            raise ConfigError(
+                f"Series: n_repeats={self.n_repeats:,} is more than max_jobs={self.max_jobs:,} jobs; "
+                "raise max_jobs if you mean it."
+            )
+        if folder is not None and os.path.exists(folder) and not os.path.isdir(folder):
+            raise ConfigError(f"Series.folder: {folder!r} exists and is not a folder.")
         self.backend = get_backend(backend, owner="Series")
         self.job_timeout = check_timeout(job_timeout, self.backend, "Series")
         self.retry_failed = bool(retry_failed)
@@ -269,9 +303,16 @@ class Series:
         if self.resume and folder is None and self.logging:
             raise ConfigError("Series: resume=True needs the folder of the run to continue (folder=...).")
 
-        axes = spec_axes(spec, "Series")
+        axes = spec_axes(spec, "Series", max_values=self.max_jobs)
         self.attrs = [a for axis in axes for a in axis[0]]
-        self.configs = expand_spec(spec, product=self.product, owner="Series")
+        n_configs = count_configs(axes, self.product)  # before expanding anything
+        if n_configs * self.n_repeats > self.max_jobs:
+            raise ConfigError(
+                f"Series: {n_configs:,} configurations x {self.n_repeats:,} repeats = "
+                f"{n_configs * self.n_repeats:,} jobs, more than max_jobs={self.max_jobs:,}; narrow the "
+                "spec, or raise max_jobs if you mean it."
+            )
+        self.configs = expand_spec(spec, product=self.product, owner="Series", max_configs=self.max_jobs)
         self._explicit_seeds = "seed" in self.attrs
         if self._explicit_seeds:
             seed_key = Key("seed", "", int)
@@ -306,13 +347,15 @@ class Series:
     def _validate(self, build: bool) -> None:
         self._keys.check(self.training_params, "Series.training_params")
         for i, params in enumerate(self.configs):
-            self._keys.check({**self.training_params, **self._job_params(params)}, self._where(i))
+            self._keys.check(self._job_params(params), self._where(i), context=self.training_params)
         if not build:
             return
+        # few configurations: build each distinct one; many: one per structure (numbers vary)
+        key = canonical_key if len(self.configs) <= BUILD_EACH else structure_key
         seen: set[str] = set()
         for i, params in enumerate(self.configs):
             job_params = self._job_params(params)
-            k = canonical_key(job_params)
+            k = key(job_params)
             if k in seen:
                 continue
             seen.add(k)

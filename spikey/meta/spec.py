@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -51,6 +52,9 @@ __all__ = [
     "ChoiceConstraint",
     "canonical_key",
     "plain",
+    "count_configs",
+    "range_length",
+    "MAX_JOBS",
 ]
 
 
@@ -74,18 +78,43 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
 
-def _arange(args: tuple, where: str) -> list:
+#: Default largest number of jobs (configurations x repeats) of a Series, and of
+#: points of one range; larger specs are refused before anything is expanded.
+MAX_JOBS = 100_000
+
+
+def _too_many(where: str, n: int, limit: int, what: str = "values") -> ConfigError:
+    return ConfigError(
+        f"{where}: {n:,} {what}, more than the limit of {limit:,} (max_jobs); "
+        "narrow the spec, or raise max_jobs if you mean it."
+    )
+
+
+def range_length(start: float, stop: float, step: float) -> int:
+    """``len(np.arange(start, stop, step))``, computed without allocating."""
+    n = math.ceil((stop - start) / step)
+    return max(int(n), 0)
+
+
+def _arange(args: tuple, where: str, limit: int | None = None) -> list:
     if not 1 <= len(args) <= 3 or not all(_is_number(a) for a in args):
         raise ConfigError(
             f"{where}: a range is (stop), (start, stop) or (start, stop, step) of numbers; got "
             f"{describe_value(args)}."
         )
+    if not all(math.isfinite(a) for a in args):
+        raise ConfigError(f"{where}: a range needs finite numbers; got {describe_value(args)}.")
     if len(args) == 3 and args[2] == 0:
         raise ConfigError(f"{where}: the range's step must not be 0; got {describe_value(args)}.")
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (*args[:2], args[2] if len(args) == 3 else 1)
+    if limit is not None:
+        n = range_length(start, stop, step)
+        if n > limit:
+            raise _too_many(where, n, limit, "values in the range")
     return [plain(v) for v in np.arange(*args)]
 
 
-def _values(detail: Any, where: str) -> tuple[str, list]:
+def _values(detail: Any, where: str, limit: int | None = None) -> tuple[str, list]:
     """(attr, list of values) of one detail."""
     if not isinstance(detail, tuple) or len(detail) < 2:
         raise ConfigError(
@@ -98,14 +127,14 @@ def _values(detail: Any, where: str) -> tuple[str, list]:
     where = f"{where} ({attr!r})"
     first = rest[0]
     if _is_number(first):
-        values = _arange(rest, where)
+        values = _arange(rest, where, limit)
     elif len(rest) != 1:
         raise ConfigError(
             f"{where}: expected (attr, values) or (attr, start, stop[, step]); got {len(detail)} items "
             f"{describe_value(detail)}."
         )
     elif isinstance(first, tuple):
-        values = _arange(first, where)
+        values = _arange(first, where, limit)
     elif isinstance(first, np.ndarray):
         values = [plain(v) for v in first.tolist()] if first.ndim == 1 else list(first)
     elif isinstance(first, list):
@@ -117,19 +146,25 @@ def _values(detail: Any, where: str) -> tuple[str, list]:
             f"({attr!r}, [value])."
         )
     else:
-        values = [plain(v) for v in first]
+        # a generator is read once, and no further than the limit
+        values = [plain(v) for v in (first if limit is None else itertools.islice(first, limit + 1))]
+        if limit is not None and len(values) > limit:
+            raise _too_many(where, len(values), limit, "values or more from the iterable")
+    if limit is not None and len(values) > limit:
+        raise _too_many(where, len(values), limit)
     if not values:
         raise ConfigError(f"{where}: no values (empty list or range).")
     return attr, values
 
 
-def _group(entry: Any, where: str) -> list[dict]:
+def _group(entry: Any, where: str, limit: int | None = None) -> list[dict]:
     """One axis: a detail, or a list of details iterated together -> list of dicts."""
     details = entry if isinstance(entry, list) else [entry]
     if not details:
         raise ConfigError(f"{where}: an empty list of details.")
     columns = [
-        _values(d, f"{where}[{i}]" if isinstance(entry, list) else where) for i, d in enumerate(details)
+        _values(d, f"{where}[{i}]" if isinstance(entry, list) else where, limit)
+        for i, d in enumerate(details)
     ]
     lengths = {attr: len(v) for attr, v in columns}
     if len(set(lengths.values())) > 1:
@@ -141,13 +176,24 @@ def _group(entry: Any, where: str) -> list[dict]:
     return [{attr: v[i] for attr, v in columns} for i in range(n)]
 
 
-def spec_axes(spec: Any, owner: str = "Series") -> list[list[dict]]:
+def spec_axes(spec: Any, owner: str = "Series", max_values: int | None = MAX_JOBS) -> list[list[dict]]:
     """The axes of a spec: each a list of partial configurations (dicts).
+
+    Parameters
+    ----------
+    spec : tuple, list, dict or None
+        See the module docstring.
+    owner : str
+        Name used in error messages.
+    max_values : int or None
+        Largest number of values of one detail; ranges are counted before they are
+        expanded and generators read no further (None: no limit).
 
     Raises
     ------
     ConfigError
-        For a malformed spec (naming the entry), or a parameter named twice.
+        For a malformed spec (naming the entry), a parameter named twice, or a detail
+        with more than ``max_values`` values (stating the count).
     """
     where = f"{owner}.spec"
     if spec is None:
@@ -155,7 +201,10 @@ def spec_axes(spec: Any, owner: str = "Series") -> list[list[dict]]:
     if isinstance(spec, Mapping):
         spec = [(k, v) for k, v in spec.items()]
     entries = spec if isinstance(spec, list) else [spec]
-    axes = [_group(e, f"{where}[{i}]" if isinstance(spec, list) else where) for i, e in enumerate(entries)]
+    axes = [
+        _group(e, f"{where}[{i}]" if isinstance(spec, list) else where, max_values)
+        for i, e in enumerate(entries)
+    ]
     seen: dict[str, int] = {}
     for i, axis in enumerate(axes):
         for attr in axis[0]:
@@ -167,7 +216,17 @@ def spec_axes(spec: Any, owner: str = "Series") -> list[list[dict]]:
     return axes
 
 
-def expand_spec(spec: Any, product: bool = False, owner: str = "Series") -> list[dict]:
+def count_configs(axes: list[list[dict]], product: bool) -> int:
+    """Number of configurations of ``axes`` (from :func:`spec_axes`), without expanding them."""
+    if not axes:
+        return 1
+    lengths = [len(a) for a in axes]
+    return math.prod(lengths) if product else lengths[0]
+
+
+def expand_spec(
+    spec: Any, product: bool = False, owner: str = "Series", max_configs: int | None = MAX_JOBS
+) -> list[dict]:
     """The configurations of a spec, in order.
 
     Parameters
@@ -179,6 +238,9 @@ def expand_spec(spec: Any, product: bool = False, owner: str = "Series") -> list
         iterating them together.
     owner : str
         Name used in error messages.
+    max_configs : int or None
+        Largest number of configurations; counted before anything is expanded
+        (None: no limit).
 
     Returns
     -------
@@ -188,12 +250,15 @@ def expand_spec(spec: Any, product: bool = False, owner: str = "Series") -> list
     Raises
     ------
     ConfigError
-        For a malformed spec, unequal lengths of entries iterated together, or a
-        parameter named twice.
+        For a malformed spec, unequal lengths of entries iterated together, a
+        parameter named twice, or more than ``max_configs`` configurations.
     """
-    axes = spec_axes(spec, owner)
+    axes = spec_axes(spec, owner, max_configs)
     if not axes:
         return [{}]
+    n = count_configs(axes, product)
+    if max_configs is not None and n > max_configs:
+        raise _too_many(f"{owner}.spec", n, max_configs, "configurations")
     if product:
         return [
             dict(itertools.chain.from_iterable(d.items() for d in combo))
@@ -210,6 +275,10 @@ def expand_spec(spec: Any, product: bool = False, owner: str = "Series") -> list
 
 
 # --------------------------------------------------------------------------- genotypes
+
+
+#: Largest number of points of a ``(start, stop, step)`` gene.
+MAX_GRID = 10**6
 
 
 class Constraint:
@@ -330,15 +399,25 @@ def parse_constraints(constraints: Any, owner: str = "Population") -> dict[str, 
                 raise ConfigError(f"{at}: expected at least one value; got [].")
             out[gene] = ChoiceConstraint(cons)
         elif isinstance(cons, tuple) and len(cons) in (2, 3) and all(_is_number(c) for c in cons):
+            if not all(math.isfinite(c) for c in cons):
+                raise ConfigError(
+                    f"{at}: expected finite numbers (a uniform draw or a grid needs finite bounds); "
+                    f"got {cons!r}."
+                )
             if len(cons) == 2:
                 if not cons[0] < cons[1]:
                     raise ConfigError(f"{at}: expected low < high in (low, high); got {cons!r}.")
                 out[gene] = UniformConstraint(*cons)
             else:
                 start, stop, step = cons
-                if step == 0 or not len(np.arange(start, stop, step)):
+                if step == 0 or not range_length(start, stop, step):
                     raise ConfigError(
                         f"{at}: expected a non-empty range (start, stop, step) with step != 0; got {cons!r}."
+                    )
+                if range_length(start, stop, step) > MAX_GRID:
+                    raise ConfigError(
+                        f"{at}: the grid has {range_length(start, stop, step):,} points, more than "
+                        f"{MAX_GRID:,}; use (low, high) for a continuous range."
                     )
                 out[gene] = GridConstraint(start, stop, step)
         else:

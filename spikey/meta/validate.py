@@ -66,6 +66,31 @@ class KeyIndex:
         )
 
     def _owners_for(self, params: Mapping[str, Any]) -> list[tuple[str, list]]:
+        return self._entry(params)[0]
+
+    def _entry(self, params: Mapping[str, Any]) -> tuple[list, set, list]:
+        """(owners, known names, owners with keys by name) for ``params``' part classes.
+
+        Cached by the classes ``params`` puts in slots (the jobs of a Series share them).
+        """
+        slot_values = [params[k] for k in self.slots if k in params]
+        cacheable = all(isinstance(v, type) for v in slot_values)
+        sig = tuple(id(v) for v in slot_values) + tuple(k for k in self.slots if k in params)
+        cache = self.__dict__.setdefault("_cache", {})
+        if cacheable and sig in cache:
+            return cache[sig]
+        owners = self._compute_owners(params)
+        known = set(self.game_extra) | set(self.slots)
+        for _, keys in owners:
+            known |= {k.name for k in keys}
+        entry = (owners, known, [(o, {k.name: k for k in keys}) for o, keys in owners])
+        if cacheable:
+            if len(cache) > 1024:
+                cache.clear()
+            cache[sig] = entry
+        return entry
+
+    def _compute_owners(self, params: Mapping[str, Any]) -> list[tuple[str, list]]:
         owners = list(self.owners)
         if not self.open_network:
             net = self.network_template.__name__
@@ -79,12 +104,9 @@ class KeyIndex:
 
     def known(self, params: Mapping[str, Any] | None = None) -> set[str]:
         """Every name a job may set (given the part classes of ``params``)."""
-        names = set(self.game_extra) | set(self.slots)
-        for _, keys in self._owners_for(params or {}):
-            names |= {k.name for k in keys}
-        return names
+        return set(self._entry(params or {})[1])
 
-    def check(self, params: Mapping[str, Any], where: str) -> None:
+    def check(self, params: Mapping[str, Any], where: str, context: Mapping[str, Any] | None = None) -> None:
         """Raise unless every name is claimed and every value valid for every claiming key.
 
         Parameters
@@ -93,28 +115,28 @@ class KeyIndex:
             A job's overrides.
         where : str
             Prefix of error messages, e.g. ``"Series job 3 (learning_rate=-1)"``.
+        context : dict, optional
+            Parameters already checked (e.g. shared training params) whose part
+            classes count for which names ``params`` may set; not checked again.
 
         Raises
         ------
         ConfigError
             Naming the job, the key, the part, the value and the expectation.
         """
-        owners = self._owners_for(params)
-        if self.open_game or self.open_network:
-            return self._check_values(params, owners, where)
-        known = self.known(params)
-        for name in params:
-            if name not in known:
-                raise ConfigError(
-                    f"{where}: {name!r} is a key of no part of this experiment{suggest(name, known)} "
-                    f"(the training loop, callback, game, network and its parts)."
-                )
-        self._check_values(params, owners, where)
+        _, known, indexed = self._entry({**context, **params} if context else params)
+        if not (self.open_game or self.open_network):
+            for name in params:
+                if name not in known:
+                    raise ConfigError(
+                        f"{where}: {name!r} is a key of no part of this experiment{suggest(name, known)} "
+                        f"(the training loop, callback, game, network and its parts)."
+                    )
+        self._check_values(params, indexed, where)
 
     @staticmethod
-    def _check_values(params: Mapping[str, Any], owners: list, where: str) -> None:
-        for owner, keys in owners:
-            by_name = {k.name: k for k in keys}
+    def _check_values(params: Mapping[str, Any], indexed: list, where: str) -> None:
+        for owner, by_name in indexed:
             for name, value in params.items():
                 key = by_name.get(name)
                 if key is not None:

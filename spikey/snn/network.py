@@ -167,6 +167,7 @@ class Network(Module):
         self.training = True
         self._check_parts(parts)
         self._check_claimed(own, parts, game_keys)
+        self._check_memory()
         self._build_parts(parts)
         self._check_fit()
         self.polarities = np.concatenate([self.inputs.polarities, self.neurons.polarities]).astype(float)
@@ -219,6 +220,27 @@ class Network(Module):
             raise ConfigError(
                 f"{type(self).__name__}: unknown part slot {unknown[0]!r}"
                 f"{suggest(unknown[0], self.part_names)}; slots are {self.part_names}."
+            )
+
+    def _check_memory(self) -> None:
+        """Refuse sizes that could not fit in memory, before allocating anything."""
+        n_pre, n = self._n_inputs + self._n_neurons, self._n_neurons
+        dense = n_pre * n * 9  # float64 weights and a bool mask, (n_pre, n_post)
+        storage, density = self._params.get("storage", "auto"), self._params.get("density")
+        d = float(density) if isinstance(density, (int, float)) and 0 <= density <= 1 else 1.0
+        # sparse storage ("sparse", or "auto" at <= 10% density) costs about 16 bytes a synapse
+        sparse = storage == "sparse" or (storage == "auto" and d <= 0.1)
+        synapses = min(dense, int(n_pre * n * d * 16)) if sparse else dense
+        need = synapses + self._processing_time * n_pre + 32 * n_pre  # + spike log, neuron state
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):  # pragma: no cover - no sysconf
+            total = 2**50
+        if need > total:
+            raise ConfigError(
+                f"{type(self).__name__}: n_inputs={self._n_inputs}, n_neurons={n} need at least "
+                f"{need / 2**30:,.1f} GiB ({'sparse' if sparse else 'dense'} ({n_pre}, {n}) weights, "
+                f"spike log and state), more than this machine's {total / 2**30:,.1f} GiB of memory."
             )
 
     def _build_parts(self, parts: dict) -> None:

@@ -249,6 +249,17 @@ class RayBackend(MetaBackend):
     statistics are turned off for local runtimes unless ``RAY_USAGE_STATS_ENABLED`` is
     set.
 
+    If the driver is killed without a chance to clean up (``SIGKILL``, the OOM killer),
+    :meth:`close` never runs. The local runtime's ``gcs_server`` and ``raylet`` die
+    with the driver, but Ray's two agent processes (``ray::DashboardAgent`` and
+    ``ray::RuntimeEnvAgent``, now children of init) stay until they notice their
+    raylet is gone: about a minute in our measurement with Ray 2.60 (up to two minutes
+    reported), holding their memory until then. A new start neither reuses nor
+    stops them (it starts a fresh session), and they exit on their own. To free them
+    at once, run ``ray stop``, which stops *every* Ray runtime of the machine started
+    by your user, so not while another experiment uses Ray. A run killed this way is
+    continued with ``resume=True``.
+
     Examples
     --------
     >>> from spikey.meta import Series

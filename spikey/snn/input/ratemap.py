@@ -24,6 +24,27 @@ def _is_rate_map(value: Any) -> bool:
     )
 
 
+def _valid_rate_map(value: Any) -> bool:
+    """A rate map whose rates are probabilities: a sequence needs at least 2 of them."""
+    if not _is_rate_map(value):
+        return False
+    if isinstance(value, dict):
+        rates = list(value.values())
+        if not rates:
+            return False
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        rates = list(value)
+        if len(rates) < 2:
+            return False
+    else:  # a callable or an object with __getitem__: checked when used
+        return True
+    try:
+        arr = np.concatenate([np.atleast_1d(np.asarray(r, dtype=float)).ravel() for r in rates])
+    except (TypeError, ValueError):
+        return False
+    return bool(arr.size) and bool(np.all((arr >= 0) & (arr <= 1)))
+
+
 class RateMap(Input):
     """Inputs that fire at random with a probability set by the state.
 
@@ -54,8 +75,9 @@ class RateMap(Input):
                 "object with __getitem__ (indexed like a dict).",
                 None,
                 constraint=Predicate(
-                    _is_rate_map,
-                    "a sequence, a dict, a function f(state) -> rates or an object with __getitem__",
+                    _valid_rate_map,
+                    "a sequence of at least 2 probabilities per step in [0, 1], a dict of such "
+                    "rates, a function f(state) -> rates or an object with __getitem__",
                 ),
             ),
         ]
@@ -66,6 +88,11 @@ class RateMap(Input):
         if callable(m) and not isinstance(m, dict):
             return np.asarray(m(state), dtype=float).ravel()
         flat = np.atleast_1d(np.asarray(state)).ravel()
+        if isinstance(m, (list, tuple, np.ndarray)) and (state is None or flat.dtype.kind not in "biuf"):
+            raise ConfigError(
+                f"{type(self).__name__}: expected the game state as numbers that index "
+                f"state_rate_map (e.g. [1, 0]); got {state!r} ({type(state).__name__})."
+            )
         if isinstance(m, dict) or not isinstance(m, (list, tuple, np.ndarray)):
             key = tuple(flat.tolist())
             if isinstance(m, dict) and key in m:
