@@ -30,7 +30,7 @@ constant                        value              source
 time step ``dt``                0.5 ms             code
 presentation / rest             350 ms / 150 ms    paper, code
 input rate                      intensity / 4 Hz   paper (code: ``intensity * 2 / 8``)
-rate boost when < 5 spikes      + intensity / 8    code (``input_intensity += 1``): the
+rate boost when < 5 spikes      intensity/8 more   code (``input_intensity += 1``): the
                                 per boost          maximum rate rises by 31.875 Hz; the
                                                    paper rounds it to 32 Hz
 exc: tau_m, E_rest, v_reset     100, -65, -65      paper, code [ms, mV]
@@ -57,8 +57,8 @@ STDP tau_pre, tau_post1/2       20, 20 / 40 ms     code
 synaptic delays                 none               paper; the code draws input -> exc
                                                    delays uniformly in 0-10 ms, which we
                                                    leave out
-label assignment                highest mean       paper
-                                response per class
+label assignment                class of highest   paper
+                                mean response
 ==============================  =================  ===========================================
 
 Weights are conductance increments in units of the leak conductance. spikey stores one
