@@ -6,7 +6,7 @@ Short aliases of the part families and networks::
     spikey.readout, spikey.reward, spikey.modifier, spikey.network
 """
 
-from spikey import core, games, logging, meta, module
+from spikey import MetaRL, core, games, logging, meta, module
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, SpikeyError
 from spikey.module import REQUIRED, Key, Module
 from spikey.snn import (
@@ -39,6 +39,21 @@ def _alias_modules() -> None:
                 f"spikey.snn.{family}.{info.name}"
             )
     sys.modules["spikey.RL"] = games
+    # spikey.RL.<module> is spikey.games.<module> (never a second copy of the module)
+    for info in pkgutil.iter_modules(games.__path__):
+        sys.modules[f"spikey.RL.{info.name}"] = importlib.import_module(f"spikey.games.{info.name}")
+    # the original Spikey's module names of its games (spikey/games/RL/Logic.py, ...)
+    for name, mod_name in (("Logic", "logic"), ("CartPole", "cartpole")):
+        sys.modules[f"spikey.games.{name}"] = sys.modules[f"spikey.RL.{name}"] = importlib.import_module(
+            f"spikey.games.{mod_name}"
+        )
+    # the original Spikey's module of the Neuron template
+    from spikey.snn import neuron as _neuron_family
+    from spikey.snn.neuron import template as _neuron_template
+
+    sys.modules["spikey.snn.neuron.neuron"] = _neuron_template
+    sys.modules["spikey.neuron.neuron"] = _neuron_template
+    _neuron_family.neuron = _neuron_template
 
 
 _alias_modules()
@@ -54,6 +69,7 @@ __all__ = [
     "logging",
     "meta",
     "RL",
+    "MetaRL",
     "Key",
     "Module",
     "REQUIRED",

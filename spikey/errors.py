@@ -16,9 +16,12 @@ __all__ = [
     "ShapeError",
     "ActionError",
     "EpisodeError",
+    "NumericalError",
     "SpikeyWarning",
     "UnclaimedKeyWarning",
     "EngineFallbackWarning",
+    "WeightClipWarning",
+    "ActionWarning",
 ]
 
 
@@ -56,6 +59,10 @@ class EpisodeError(SpikeyError, RuntimeError):
     """A game stepped before ``reset()`` or after its episode ended."""
 
 
+class NumericalError(SpikeyError, FloatingPointError):
+    """A state of a part became NaN or infinite while the network ran."""
+
+
 class SpikeyWarning(UserWarning):
     """Base class of spikey's warnings."""
 
@@ -66,3 +73,11 @@ class UnclaimedKeyWarning(SpikeyWarning):
 
 class EngineFallbackWarning(SpikeyWarning):
     """A part overrides dynamics that a compiled engine cannot run."""
+
+
+class WeightClipWarning(SpikeyWarning):
+    """Weights given outside ``[0, max_weight]`` were clipped (as the original Spikey did)."""
+
+
+class ActionWarning(SpikeyWarning):
+    """A game took an action outside its action space (``strict_actions=False``)."""

@@ -305,7 +305,11 @@ def test_unknown_key_preset_and_invalid_values_are_rejected():
     with pytest.raises(
         ConfigError, match=r"Logic: has no key 'reward_corect' \(did you mean 'reward_correct'\?\)"
     ):
-        Logic(reward_corect=1.0)
+        Logic(reward_corect=1.0, strict=True)
+    with pytest.warns(
+        spikey.errors.UnclaimedKeyWarning, match=r"Logic: has no key 'reward_corect' \(did you mean"
+    ):
+        assert Logic(reward_corect=5.0).params["reward_correct"] == 1.0
     with pytest.raises(ConfigError, match=r"Logic: no preset 'XNR' \(did you mean 'XNOR'\?\)"):
         Logic(preset="XNR")
     with pytest.raises(ConfigError, match=r"CartPole.Tau: expected a float > 0 \[s\]; got -0.1"):
@@ -320,8 +324,10 @@ def test_unknown_key_preset_and_invalid_values_are_rejected():
 
 
 def test_bad_class_config_fails_at_class_creation():
-    """A preset or config using an undeclared key is an error when the class is defined."""
-    with pytest.raises(ConfigError, match=r"Bad.config: Bad has no key 'reward_corect'"):
+    """A config using an undeclared key warns when the class is defined; a bad value is an error."""
+    with pytest.warns(
+        spikey.errors.UnclaimedKeyWarning, match=r"Bad.config: Bad: has no key 'reward_corect'"
+    ):
 
         class Bad(Logic):
             config = {"reward_corect": 1.0}
@@ -395,7 +401,7 @@ def test_step_hook_with_wrong_return_shape_is_explained():
 
 def test_invalid_action_message_and_check_action():
     """An invalid action raises ActionError (a ValueError) naming game, action and space."""
-    game = Logic(seed=0)
+    game = Logic(seed=0, strict_actions=True)
     game.reset()
     with pytest.raises(
         ActionError, match=r"Logic.step: action 'left' \(str\) is not in the action space Discrete\(2\)"
@@ -425,7 +431,7 @@ def test_callback_hooks_receive_inputs_and_outputs():
 def test_callback_is_not_called_for_rejected_calls():
     """A step that raises is not reported."""
     rec = Recorder()
-    game = Logic(callback=rec, seed=1)
+    game = Logic(callback=rec, seed=1, strict_actions=True)
     game.reset()
     with pytest.raises(ActionError):
         game.step(5)

@@ -103,17 +103,18 @@ def test_poisson_rates_in_hz():
 
 # ---------------------------------------------------------------- weights
 def test_manual_masked_array_and_bounds():
-    """Manual accepts legacy masked arrays and rejects weights outside [0, max_weight]."""
+    """Manual accepts legacy masked arrays and clips weights outside [0, max_weight] with a warning."""
     m = np.ma.array([[0.5, 0.0], [0.2, 0.3], [0.0, 0.1]], mask=[[0, 0], [0, 1], [1, 0]])
     w = spikey.weight.Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=m)
     np.testing.assert_array_equal(w.mask, [[True, True], [True, False], [False, True]])
     assert w.matrix[1, 1] == 0.0 and w._matrix is w.matrix
-    with pytest.raises(
-        ConfigError, match=r"Manual.matrix: expected weights in \[0, max_weight=1\].*got -0.5 at \(0, 0\)"
+    with pytest.warns(
+        spikey.errors.WeightClipWarning, match=r"Manual.matrix: .*\[0, max_weight=1\].*first -0.5 at \(0, 0\)"
     ):
-        spikey.weight.Manual(
-            n_inputs=1, n_neurons=2, max_weight=1.0, matrix=np.array([[-0.5, 0], [0, 0], [0, 0]])
+        clipped = spikey.weight.Manual(
+            n_inputs=1, n_neurons=2, max_weight=1.0, matrix=np.array([[-0.5, 0], [0, 3.0], [0, 0]])
         )
+    assert clipped.matrix[0, 0] == 0.0 and clipped.matrix[1, 1] == 1.0
     with pytest.raises(ShapeError, match=r"expected shape \(3, 2\)"):
         spikey.weight.Manual(n_inputs=1, n_neurons=2, matrix=np.ones((2, 2)) * 0.1)
 
@@ -193,4 +194,4 @@ def test_modifier_schedules_and_arguments():
     with pytest.raises(ConfigError, match=r"LinearDecay.t_stop: expected an int >= 1; got 0"):
         spikey.modifier.LinearDecay("network.synapses.learning_rate", 0, 1.0, 0.0)
     with pytest.raises(ConfigError, match=r"expected 'network.<part>.<key>'"):
-        spikey.modifier.DropOff("learning_rate", 1, 0, 1)
+        spikey.modifier.DropOff("network.synapses.weights.learning_rate", 1, 0, 1)

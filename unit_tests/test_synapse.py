@@ -130,7 +130,6 @@ def test_rlstdp_trace_decays_by_trace_decay():
     syn = synapse(spikey.synapse.RLSTDP, trace_decay=0.1)
     run(syn, {0: [0], 5: [1]}, 6 + 10)
     assert syn.eligibility[0, 0] == pytest.approx(math.exp(-5 / 20) * 0.9**10, rel=1e-12)
-    assert spikey.synapse.RLSTDPET is spikey.synapse.MSTDPET
 
 
 def test_eval_freezes_reward_learning():

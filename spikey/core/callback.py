@@ -213,6 +213,8 @@ class ExperimentCallback(Module):
         self.results: dict[str, Any] = {}
         self.info: dict[str, Any] = {}
         self.tracking: dict[str, list[_Tracker]] = {}
+        self.user_hooks: set[str] = set()
+        self.experiment_params: dict[str, Any] = {}
         self._checked: tuple[int, int] | None = None
         self.reset()
 
@@ -239,12 +241,15 @@ class ExperimentCallback(Module):
         ----------
         **experiment_params
             Scalars describing the run (e.g. ``n_episodes``, ``seed``), copied into
-            ``results``.
+            ``results`` and kept as :attr:`experiment_params` (the path root
+            ``"experiment_params"`` of :meth:`track`; a training loop sets it to its
+            whole configuration).
         """
         from spikey import __version__
 
         self.network = self.game = None
         self._checked = None
+        self.experiment_params = dict(experiment_params)
         self.results = {"version": __version__}
         self.results.update(experiment_params)
         self.info = {}
@@ -253,21 +258,40 @@ class ExperimentCallback(Module):
                 self._init_storage(t)
 
     def bind(self, network: Any = None, game: Any = None) -> None:
-        """Attach the callback to a network and/or a game.
+        """Attach the callback to a network and/or a game, or add a user-defined hook.
 
         Once both are known, every tracker's target path is checked (before any
         training), see :meth:`check_targets`.
 
+        ``callback.bind("name")`` (a string, as in the original Spikey) instead
+        registers a hook of that name: ``callback.name(*args)`` then runs the trackers
+        added with ``callback.track("name", ...)``.
+
         Parameters
         ----------
         network, game : object, optional
-            What to observe; ``None`` keeps the current one.
+            What to observe; ``None`` keeps the current one. A string ``network`` is
+            the name of a user-defined hook.
 
         Raises
         ------
         ConfigError
-            For a target path that does not exist.
+            For a target path that does not exist, or a hook name that is not an
+            identifier or would hide an attribute of the callback.
+
+        Examples
+        --------
+        >>> from spikey.core import ExperimentCallback
+        >>> cb = ExperimentCallback()
+        >>> cb.bind("random")
+        >>> cb.track("random", "info", "seen", ["arg_0"], "list")
+        >>> cb.reset(); cb.random(3); cb.random(4)
+        >>> cb.info["seen"]
+        [3, 4]
         """
+        if isinstance(network, str):
+            self._add_user_hook(network)
+            return
         if network is not None:
             self.network = network
         if game is not None:
@@ -277,6 +301,18 @@ class ExperimentCallback(Module):
             if self._checked != ids:
                 self.check_targets(self.network, self.game)
                 self._checked = ids
+
+    def _add_user_hook(self, name: str) -> None:
+        owner = type(self).__name__
+        if not name.isidentifier() or name.startswith("_"):
+            raise ConfigError(f"{owner}.bind: expected a hook name such as 'random'; got {name!r}.")
+        taken = name in self.__dict__ and name not in self.tracking and name not in self.user_hooks
+        if taken or (hasattr(type(self), name) and not name.startswith(HOOK_PREFIXES)):
+            raise ConfigError(
+                f"{owner}.bind({name!r}): {owner} already has an attribute {name!r}; choose another hook name."
+            )
+        self.user_hooks.add(name)
+        self.__dict__[name] = functools.partial(_dispatch, self, name)
 
     def training_end(self) -> None:
         """End of training (the original Spikey's hook name); no-op here."""
@@ -309,7 +345,8 @@ class ExperimentCallback(Module):
             Key in that dict.
         target : list of str/int, or callable
             Path to the value: ``["network", "rewarder", "prev_td"]``,
-            ``["game", "<attribute>", ...]``, or ``["arg", i]`` (the hook's ``i``-th
+            ``["game", "<attribute>", ...]``, ``["experiment_params", "<key>"]``
+            (the training loop's configuration), or ``["arg", i]`` (the hook's ``i``-th
             argument, ``"arg_i"`` is accepted too), optionally continued into the
             argument (``["arg", 0, 1]``). Each element is an attribute, a dict key, a
             sequence index, or a key name of a part (``["network", "neurons",
@@ -339,10 +376,16 @@ class ExperimentCallback(Module):
         owner = type(self).__name__
         if not isinstance(hook, str) or not hook.isidentifier():
             raise ConfigError(f"{owner}.track: expected a hook name such as 'network_tick'; got {hook!r}.")
-        if not hook.startswith(HOOK_PREFIXES) and not callable(getattr(type(self), hook, None)):
+        if (
+            not hook.startswith(HOOK_PREFIXES)
+            and hook not in self.user_hooks
+            and not callable(getattr(type(self), hook, None))
+        ):
             raise ConfigError(
-                f"{owner}.track: hook {hook!r} is not announced by spikey{suggest(hook, HOOK_ARITY)}; "
-                f"expected a name starting with {' / '.join(HOOK_PREFIXES)} or a method of {owner}."
+                f"{owner}.track: hook {hook!r} is not announced by spikey"
+                f"{suggest(hook, list(HOOK_ARITY) + sorted(self.user_hooks))}; expected a name starting with "
+                f"{' / '.join(HOOK_PREFIXES)}, a method of {owner}, or a hook added with "
+                f"{owner}.bind({hook!r}) first."
             )
         if location not in ("results", "info"):
             raise ConfigError(f"{owner}.track: expected location 'results' or 'info'; got {location!r}.")
@@ -364,6 +407,17 @@ class ExperimentCallback(Module):
         self._init_storage(tracker)
         if self.network is not None and self.game is not None:
             self._check_target(tracker, self.network, self.game)
+
+    def monitor(
+        self,
+        hook: str,
+        location: str,
+        key: str,
+        target: Sequence[str | int] | Callable[[], Any],
+        method: str = "list",
+    ) -> None:
+        """Alias of :meth:`track` (the original Spikey's later name)."""
+        self.track(hook, location, key, target, method)
 
     def _init_storage(self, tracker: _Tracker) -> None:
         store = getattr(self, tracker.location)
@@ -393,7 +447,7 @@ class ExperimentCallback(Module):
             if item is _MISSING:
                 raise ConfigError(
                     f"{self._describe(tracker)}: cannot find {target[0]!r}; a path starts with "
-                    f"'network', 'game', 'arg' or an attribute of the callback."
+                    f"'network', 'game', 'experiment_params', 'arg' or an attribute of the callback."
                 )
             done, rest = [str(target[0])], target[1:]
         for name in rest:
@@ -498,7 +552,15 @@ class RLCallback(ExperimentCallback):
     - ``episode_accuracy``: fraction of actions equal to the game's
       ``expected_value(state)`` (only for games that have one, such as Logic);
     - unless ``reduced``: ``step_states``, ``step_actions``, ``step_rewards``
-      (one entry per game step) and ``weights_start`` / ``weights_final``.
+      (one entry per game step) and ``weights_start`` (also as ``weights_original``,
+      the original Spikey's name) / ``weights_final``;
+    - with ``measure_rates``: ``step_inrates``, ``step_sysrates``, ``step_outrates``,
+      the mean spike rate (spikes per neuron per network step) of the inputs, the
+      hidden body neurons and the outputs during each game step.
+
+    With ``per_episode`` the ``step_*`` lists hold one list per episode (the original
+    Spikey 2021 layout, e.g. ``np.array(info["step_states"])`` of shape ``(n_episodes,
+    len_episode, 2)`` for equal episodes); by default they are flat over the run.
 
     ``results`` (scalars, written at ``training_end``): ``total_time`` [s],
     ``n_steps``, ``mean_reward``, ``final_reward``, ``mean_steps``, ``final_steps``,
@@ -510,6 +572,10 @@ class RLCallback(ExperimentCallback):
     ----------
     reduced : bool
         Skip the per-step lists and weight matrices (smaller logs).
+    measure_rates : bool
+        Record the input, hidden and output rates of every game step.
+    per_episode : bool
+        Nest the ``step_*`` lists per episode.
 
     Examples
     --------
@@ -523,8 +589,37 @@ class RLCallback(ExperimentCallback):
     """
 
     NECESSARY_KEYS = ExperimentCallback.extend_keys(
-        [Key("reduced", "Skip per-step lists and weight matrices in info.", bool, default=False)]
+        [
+            Key("reduced", "Skip per-step lists and weight matrices in info.", bool, default=False),
+            Key(
+                "measure_rates",
+                "Record input, hidden and output spike rates at each game step (step_inrates, ...).",
+                bool,
+                default=False,
+            ),
+            Key(
+                "per_episode",
+                "Nest the step_* lists of info per episode (the original Spikey 2021 layout).",
+                bool,
+                default=False,
+            ),
+        ]
     )
+
+    def _step_keys(self) -> list[str]:
+        keys = [] if self._reduced else ["step_states", "step_actions", "step_rewards"]
+        if self._measure_rates:
+            keys += ["step_inrates", "step_sysrates", "step_outrates"]
+        return keys
+
+    def _append_step(self, p: str, key: str, value: Any) -> None:
+        store = self.info[p + key]
+        if self._per_episode:
+            if not store:
+                store.append([])
+            store[-1].append(value)
+        else:
+            store.append(value)
 
     def reset(self, **experiment_params: Any) -> None:
         """Forget all data; see :meth:`ExperimentCallback.reset`."""
@@ -532,10 +627,8 @@ class RLCallback(ExperimentCallback):
         for p in ("", "eval_"):
             self.info[p + "episode_rewards"] = []
             self.info[p + "episode_lens"] = []
-            if not self._reduced:
-                self.info[p + "step_states"] = []
-                self.info[p + "step_actions"] = []
-                self.info[p + "step_rewards"] = []
+            for key in self._step_keys():
+                self.info[p + key] = []
         self._correct = {"": [], "eval_": []}
         self._expected = None
         self._start = None
@@ -556,6 +649,9 @@ class RLCallback(ExperimentCallback):
         self.info[p + "episode_rewards"].append(0.0)
         self.info[p + "episode_lens"].append(0)
         self._correct[p].append(0)
+        if self._per_episode:
+            for key in self._step_keys():
+                self.info[p + key].append([])
 
     # ------------------------------------------------------------------ hooks
     def network_init(self, network: Any) -> None:
@@ -563,6 +659,8 @@ class RLCallback(ExperimentCallback):
         super().network_init(network)
         self._start = time.perf_counter()
         self._record_weights("weights_start")
+        if "weights_start" in self.info:
+            self.info["weights_original"] = self.info["weights_start"]
 
     def training_loop_begin(self, network: Any, game: Any) -> None:
         """Restart the clock when the loop starts its first episode."""
@@ -582,8 +680,26 @@ class RLCallback(ExperimentCallback):
             correct = bool(np.all(np.asarray(action) == np.asarray(self._expected(state))))
             self._correct[p][-1] += correct
         if not self._reduced:
-            self.info[p + "step_states"].append(_snapshot(state))
-            self.info[p + "step_actions"].append(_snapshot(action))
+            self._append_step(p, "step_states", _snapshot(state))
+            self._append_step(p, "step_actions", _snapshot(action))
+        if self._measure_rates:
+            for key, rate in zip(("step_inrates", "step_sysrates", "step_outrates"), self._rates()):
+                self._append_step(p, key, rate)
+
+    def _rates(self) -> tuple[float, float, float]:
+        """Mean spike rates of the inputs, hidden body neurons and outputs in the last game step."""
+        net = self.network
+        log = getattr(net, "spike_log", None)
+        if log is None or not np.size(log):
+            return (math.nan, math.nan, math.nan)
+        n_in, n_out = int(getattr(net, "_n_inputs", 0)), int(getattr(net, "_n_outputs", 0))
+        spikes = np.abs(np.asarray(log, dtype=float))
+
+        def rate(block: np.ndarray) -> float:
+            return float(block.mean()) if block.size else math.nan
+
+        n = spikes.shape[1]
+        return rate(spikes[:, :n_in]), rate(spikes[:, n_in : n - n_out]), rate(spikes[:, n - n_out :])
 
     def network_reward(self, state: Any, action: Any, reward: float) -> None:
         """Add the network's reward to the episode's total."""
@@ -591,7 +707,7 @@ class RLCallback(ExperimentCallback):
         self._ensure_episode(p)
         self.info[p + "episode_rewards"][-1] += float(reward)
         if not self._reduced:
-            self.info[p + "step_rewards"].append(float(reward))
+            self._append_step(p, "step_rewards", float(reward))
 
     def training_loop_step(self, state: Any, action: Any, state_next: Any, reward: Any, done: bool) -> None:
         """For networks without ``reward``: count the game's reward."""
@@ -602,7 +718,7 @@ class RLCallback(ExperimentCallback):
         r = float(reward) if reward is not None else 0.0
         self.info[p + "episode_rewards"][-1] += r
         if not self._reduced:
-            self.info[p + "step_rewards"].append(r)
+            self._append_step(p, "step_rewards", r)
 
     def _record_weights(self, key: str) -> None:
         matrix = getattr(getattr(self.network, "weights", None), "matrix", None)

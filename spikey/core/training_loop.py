@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import copy as _copy
+import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -163,6 +164,35 @@ def progress_enabled(progress: bool | None) -> bool:
     return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
 
 
+def _hook(callback: Any, name: str) -> Callable[..., Any]:
+    """``callback.<name>``, or a no-op for a callback without it (e.g. a user's duck-typed
+    callback written for the original Spikey, which lacks the newer hooks)."""
+    fn = getattr(callback, name, None)
+    return fn if callable(fn) else _ignore
+
+
+def _ignore(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def _reset_callback(callback: Any, logged: dict[str, Any], params: dict[str, Any]) -> None:
+    """Reset a callback with the run's scalars; give it the whole configuration as
+    ``experiment_params`` (the original Spikey's tracker root)."""
+    reset = getattr(callback, "reset", None)
+    if callable(reset):
+        try:
+            inspect.signature(reset).bind(**logged)
+        except TypeError:  # an original-style reset() without parameters
+            reset()
+        else:
+            reset(**logged)
+    if callback is not None:
+        try:
+            callback.experiment_params = params
+        except AttributeError:  # a callback with __slots__ or a read-only attribute
+            pass
+
+
 class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
@@ -276,6 +306,8 @@ class TrainingLoop(Module):
         self.game_template = game_template
         self._overrides = {k: v for k, v in config.items() if k not in self.key_names()}
         self.callback = self._init_callback(callback)
+        if self.callback is not None and hasattr(self.callback, "experiment_params"):
+            self.callback.experiment_params = self.params
         self.network = self.game = None
         if check:
             self.check()
@@ -355,7 +387,7 @@ class TrainingLoop(Module):
             self.set_params(**{**(params or {}), **kwparams})
         if callback is not None:
             self.callback = self._init_callback(callback)
-        self.callback.reset()
+        _reset_callback(self.callback, {}, self.params)
 
     # ------------------------------------------------------------------ building
     def build(self, callback: Any = None, **kwargs: Any) -> tuple[Any, Any]:
@@ -422,6 +454,8 @@ class TrainingLoop(Module):
         network, game = self._build(None, seed, overrides)
         self.check_fit(network, game, values)
         if hasattr(self.callback, "check_targets"):
+            if hasattr(self.callback, "experiment_params"):
+                self.callback.experiment_params = {**self.params, **values}
             self.callback.check_targets(network, game)
 
     # ------------------------------------------------------------------ running
@@ -444,20 +478,49 @@ class TrainingLoop(Module):
         info : dict
             The callback's arrays and objects (a copy).
         """
+        values = self._split(kwargs)[0]
+        network, game = self.init(**kwargs)
+        callback = self.callback
+        self.check_fit(network, game, values)
+        _hook(callback, "training_loop_begin")(network, game)
+        self.run(network, game, values)
+        _hook(callback, "training_loop_end")(network, game)
+        _hook(callback, "training_end")()
+        if not isinstance(callback, ExperimentCallback) and hasattr(type(callback), "__iter__"):
+            return list(callback)  # an original-style callback says what a run returns: [*callback]
+        return (
+            network,
+            game,
+            _copy.deepcopy(getattr(callback, "results", {})),
+            _copy.deepcopy(getattr(callback, "info", {})),
+        )
+
+    def init(self, **kwargs: Any) -> tuple[Any, Any]:
+        """Start a run: reset the callback, build the game and the network bound to it.
+
+        The first step of ``__call__``; a custom loop that overrides ``__call__`` (as
+        in the original Spikey) starts with ``network, game = self.init()``.
+
+        Parameters
+        ----------
+        **kwargs
+            Params for this run only, as for ``__call__``.
+
+        Returns
+        -------
+        (network, game)
+        """
         values, overrides = self._split(kwargs)
         seed = values["seed"] if values["seed"] is not None else fresh_seed()
         callback = self.callback
         logged = {k: v for k, v in values.items() if k not in self.UNLOGGED_KEYS}
         logged["seed"] = seed
-        callback.reset(**logged)
+        if logged.get("eval_steps", 0) is None:  # the original Spikey's key, logged only when set
+            del logged["eval_steps"]
+        _reset_callback(callback, logged, {**self._overrides, **logged})
         network, game = self._build(callback, seed, overrides)
         self.network, self.game = network, game
-        self.check_fit(network, game, values)
-        callback.training_loop_begin(network, game)
-        self.run(network, game, values)
-        callback.training_loop_end(network, game)
-        callback.training_end()
-        return network, game, _copy.deepcopy(callback.results), _copy.deepcopy(callback.info)
+        return network, game
 
     def run(self, network: Any, game: Any, params: dict[str, Any]) -> None:
         """Let ``network`` and ``game`` interact (implemented by subclasses).
@@ -538,6 +601,14 @@ class GenericLoop(TrainingLoop):
                 default=0,
                 constraint=Interval(0, None),
             ),
+            Key(
+                "eval_steps",
+                "The original Spikey's number of final steps its notebooks score; logged in "
+                "results, not used by the loop (use eval_episodes for a frozen evaluation).",
+                int,
+                default=None,
+                constraint=Interval(0, None),
+            ),
         ]
     )
 
@@ -558,7 +629,7 @@ class GenericLoop(TrainingLoop):
         try:
             for episode in range(n_train):
                 steps = self.episode(network, game, params["len_episode"])
-                self.callback.training_loop_episode_end(episode, steps)
+                _hook(self.callback, "training_loop_episode_end")(episode, steps)
                 bar.update(1)
             if n_eval:
                 bar.set_description(f"{type(self).__name__} (eval)")
@@ -567,7 +638,7 @@ class GenericLoop(TrainingLoop):
                 try:
                     for episode in range(n_train, n_train + n_eval):
                         steps = self.episode(network, game, params["len_episode"])
-                        self.callback.training_loop_episode_end(episode, steps)
+                        _hook(self.callback, "training_loop_episode_end")(episode, steps)
                         bar.update(1)
                 finally:
                     network.train(was_training)
@@ -576,7 +647,7 @@ class GenericLoop(TrainingLoop):
 
     def episode(self, network: Any, game: Any, len_episode: int) -> int:
         """Run one episode; return the number of game steps taken."""
-        callback = self.callback
+        step_hook = _hook(self.callback, "training_loop_step")
         network.reset()
         state = game.reset()
         reward_fn = getattr(network, "reward", None)
@@ -587,7 +658,7 @@ class GenericLoop(TrainingLoop):
             state_next, game_reward, done, _ = game.step(action)
             if reward_fn is not None:
                 reward_fn(state, action, state_next)
-            callback.training_loop_step(state, action, state_next, game_reward, done)
+            step_hook(state, action, state_next, game_reward, done)
             state = state_next
             if done:
                 return step + 1

@@ -28,7 +28,7 @@ def write_log(
     game: Any,
     results: dict | None,
     info: dict | None,
-    folder: str = "log",
+    folder: str | None = None,
     filename: str | None = None,
     **extra: Any,
 ) -> str:
@@ -42,11 +42,14 @@ def write_log(
         Scalars (one row of a results table).
     info : dict
         Arrays and other objects.
-    folder : str
-        Folder for the file, created if missing (default ``"log"``).
+    folder : str, optional
+        Folder for the file, created if missing (default ``"log"``; with a
+        ``filename`` and no folder, the name is a path relative to the working
+        directory, as in the original Spikey).
     filename : str, optional
-        File name inside ``folder``. Default: ``YYYY-MM-DD-HH-MM.json`` of the current
-        local time, with a suffix when that name is taken (never overwrites).
+        File name (inside ``folder`` when given). Default: ``YYYY-MM-DD-HH-MM.json`` of
+        the current local time, with a suffix when that name is taken (never
+        overwrites).
     **extra
         Further top-level sections.
 

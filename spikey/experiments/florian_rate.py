@@ -4,7 +4,8 @@ Two groups of 30 input neurons fire at 0 or 40 Hz, one group per input bit; 60 h
 neurons feed one output neuron. Each pattern is shown for 500 ms (500 steps of 1 ms).
 Every output spike is rewarded (+1) when the XOR of the pattern is 1 and punished (-1)
 when it is 0, at the moment of the spike (:class:`~spikey.snn.reward.spike_reward.SpikeReward`
-in an :class:`~spikey.snn.network.ActiveRLNetwork`); synapses learn with MSTDPET.
+in an :class:`~spikey.snn.network.ActiveRLNetwork`); synapses learn with MSTDPET
+(:class:`~spikey.snn.synapse.RLSTDPET`, which also takes the original Spikey's keys).
 After training the network answers with learning frozen: 1 when the output fires at least
 :data:`SPIKE_THRESHOLD` spikes during the presentation.
 
@@ -243,13 +244,21 @@ LEARNING_KEYS = {
 
 
 class network_template(ActiveRLNetwork):
-    """60 inputs -> 60 hidden -> 1 output, MSTDPET, reward at each output spike."""
+    """60 inputs -> 60 hidden -> 1 output, MSTDPET, reward at each output spike.
+
+    The synapses are :class:`~spikey.snn.synapse.RLSTDPET` (MSTDPET that also takes the
+    original Spikey's ``stdp_window`` and ``trace_decay``, which override ``tau_plus =
+    tau_minus`` and ``tau_z`` when given), so code written for the original's
+    experiment, e.g. a ``GENOTYPE_CONSTRAINTS`` over ``stdp_window`` and
+    ``trace_decay``, changes what its authors meant. ``config`` is the original's name
+    of ``keys`` (the same dict).
+    """
 
     parts = {
         "inputs": inputs_.RateMap,
         "neurons": neuron.Neuron,
         "weights": weight.Manual,
-        "synapses": synapse.MSTDPET,
+        "synapses": synapse.RLSTDPET,
         "readout": readout.Threshold,
         "rewarder": SpikeReward,
         # the threshold ramp of an 800-presentation run (train() fits it to the run length)
@@ -276,6 +285,8 @@ class network_template(ActiveRLNetwork):
         "matrix_mask": feedforward_mask(),
         **LEARNING_KEYS,
     }
+    #: The original Spikey's name of ``keys`` (the same dict).
+    config = keys
 
 
 class game_template(Logic):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from spikey.games.spaces import Discrete, MultiBinary
 from spikey.games.template import Game
-from spikey.module import Key
+from spikey.module import Interval, Key
 
 __all__ = ["Logic", "and_gate", "or_gate", "xor_gate", "nand_gate", "nor_gate", "xnor_gate"]
 
@@ -68,13 +70,20 @@ class Logic(Game):
     -----
     Keys (besides ``seed`` and ``max_steps`` of every game):
 
+    - ``n_inputs`` (int, default 2): bits per state, as in the original Spikey; the
+      stock gates read the first two, give your own ``expected_value`` for more.
     - ``name`` (str): the gate's name, for logs.
     - ``expected_value`` (callable): ``f(state) -> 0 or 1``, the gate. Networks built
       with ``game=`` receive it too, so a ``MatchExpected`` rewarder rewards the gate.
     - ``reward_correct`` (float, default 1): reward of a correct answer.
     - ``reward_incorrect`` (float, default 0): reward of a wrong answer.
+    - ``strict_actions`` (bool, default False): the original Spikey's ``Logic`` took any
+      action (its tutorial plays it with a ``NeuronRates`` readout, whose actions are
+      rate vectors); so does this one, scoring an action other than the answer as wrong
+      and warning once (:class:`~spikey.errors.ActionWarning`). ``True`` raises
+      :class:`~spikey.errors.ActionError` instead.
 
-    States are tuples ``(a, b)`` of Python ints in ``observation_space =
+    States are tuples ``(a, b)`` (``n_inputs`` ints) of Python ints in ``observation_space =
     MultiBinary(2)``; actions are ``0``/``1`` (bools and integral numbers accepted) in
     ``action_space = Discrete(2)``. ``info`` holds ``"expected"`` (the correct answer)
     and ``"correct"`` (bool).
@@ -107,10 +116,25 @@ class Logic(Game):
 
     NECESSARY_KEYS = Game.extend_keys(
         [
+            Key(
+                "n_inputs",
+                "Number of bits in a state (the stock gates read the first two).",
+                int,
+                default=2,
+                constraint=Interval(1, None),
+            ),
             Key("name", "Name of the gate, for logs.", str, default=None),
             Key("expected_value", "f(state) -> the gate's output (0 or 1) for an input pair.", callable),
             Key("reward_correct", "Reward of a correct answer.", float, default=1.0),
             Key("reward_incorrect", "Reward of a wrong answer.", float, default=0.0),
+            Key(
+                "strict_actions",
+                "True: an action other than 0/1 raises ActionError; False (default, as the "
+                "original Spikey's Logic): it is taken as given (scored as wrong unless it "
+                "equals the answer), with a warning once per game.",
+                bool,
+                default=False,
+            ),
         ]
     )
 
@@ -127,19 +151,26 @@ class Logic(Game):
     observation_space = MultiBinary(2)
     action_space = Discrete(2)
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self._n_inputs != 2:
+            self.observation_space = MultiBinary(self._n_inputs)
+
     def expected_value(self, state: Any) -> int:
         """The correct answer (0 or 1) to input pair ``state``."""
         return int(self._expected_value(state))
 
-    def _draw(self) -> tuple[int, int]:
-        a, b = self.rng.integers(0, 2, size=2)
-        return (int(a), int(b))
+    def _draw(self) -> tuple[int, ...]:
+        return tuple(int(x) for x in self.rng.integers(0, 2, size=self._n_inputs))
 
     def _reset(self) -> tuple[int, int]:
         return self._draw()
 
     def _step(self, action: int) -> tuple[tuple[int, int], float, bool, bool, dict[str, Any]]:
         expected = self.expected_value(self.state)
-        correct = action == expected
+        try:  # an action taken as given (strict_actions=False) may be an array
+            correct = bool(np.all(np.asarray(action) == expected))
+        except (TypeError, ValueError):
+            correct = False
         reward = self._reward_correct if correct else self._reward_incorrect
         return self._draw(), reward, False, False, {"expected": expected, "correct": correct}

@@ -41,8 +41,9 @@ once, with what the caller received.
 
 *Configuration.* Values come, from highest to lowest priority, from the keyword
 arguments, the ``preset`` (an entry of ``PRESETS``), the class attribute ``config`` and
-the keys' defaults. Unlike network parts (which share one config and ignore keys of
-others), a game rejects unknown keys, with a did-you-mean. ``PRESETS`` lookups return
+the keys' defaults. As a network does, a game warns about a key it does not declare
+(:class:`~spikey.errors.UnclaimedKeyWarning`, with a did-you-mean) and ignores it, as
+the original Spikey did; ``strict=True`` makes that an error. ``PRESETS`` lookups return
 copies, so the original Spikey idiom ``config = Logic.PRESETS["XOR"];
 config.update(...)`` never edits the preset itself.
 
@@ -68,16 +69,17 @@ from __future__ import annotations
 
 import copy as _copy
 import functools
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from spikey.errors import ActionError, ConfigError, EpisodeError
+from spikey.errors import ActionError, ActionWarning, ConfigError, EpisodeError, UnclaimedKeyWarning
 from spikey.games.spaces import Space
 from spikey.module import Interval, Key, Module, describe_value, suggest
 
-__all__ = ["Game", "Presets", "ActionError", "EpisodeError", "HOOKED_METHODS"]
+__all__ = ["Game", "RL", "Presets", "ActionError", "EpisodeError", "HOOKED_METHODS"]
 
 
 #: Public methods reported to the callback as ``game_<name>`` (``__init__`` as ``game_init``).
@@ -129,6 +131,20 @@ class Presets(Mapping):
 
     def __repr__(self) -> str:
         return f"Presets({sorted(self._data)})"
+
+
+def _unknown_keys(cls: type, names: list[str], where: str, strict: bool) -> None:
+    """Warn (or raise, ``strict``) about keys a game does not declare."""
+    keys = cls.key_names()
+    hints = "; ".join(f"{n!r}{suggest(n, keys)}" for n in names)
+    msg = (
+        f"{where}: has no key {hints}; keys are {sorted(keys)}."
+        if len(names) == 1
+        else f"{where}: has no keys {hints}; keys are {sorted(keys)}."
+    )
+    if strict:
+        raise ConfigError(msg)
+    warnings.warn(msg + " Ignored.", UnclaimedKeyWarning, stacklevel=5)
 
 
 def _notify(game: Game, method: str, args: tuple, kwargs: dict, out: Any) -> None:
@@ -183,6 +199,9 @@ class Game(Module):
         string here is taken as ``preset`` (the original Spikey's argument order).
     preset : str, optional
         Name of an entry of ``PRESETS``.
+    strict : bool
+        Raise :class:`~spikey.errors.ConfigError` for a key the game does not declare
+        (default: warn and ignore it).
     **kwargs
         Values of ``NECESSARY_KEYS``; they override the preset and ``config``.
 
@@ -209,6 +228,10 @@ class Game(Module):
     - ``seed``: seed of ``self.rng`` (stream ``"game"``); drawn and stored if None.
     - ``max_steps``: an episode is truncated (``done=True``, ``info["truncated"]``) after
       this many steps; None: no limit.
+    - ``strict_actions`` (default True): an action outside ``action_space`` raises
+      :class:`~spikey.errors.ActionError`; with False the game takes it as given and
+      warns once (:class:`~spikey.errors.ActionWarning`), as the original Spikey's games
+      did (e.g. its tutorial's ``NeuronRates`` readout on ``Logic``).
 
     ``step`` always reports ``info["terminated"]`` (the game reached a terminal state)
     and ``info["truncated"]`` (cut off by a time limit); ``done`` is their ``or``.
@@ -223,6 +246,13 @@ class Game(Module):
             default=None,
             constraint=Interval(1, None),
             units="steps",
+        ),
+        Key(
+            "strict_actions",
+            "True: an action outside action_space raises ActionError; False: the game takes it "
+            "as given, with a warning (as the original Spikey's games did).",
+            bool,
+            default=True,
         ),
     ]
     #: Named configurations, e.g. ``Logic.PRESETS["XOR"]``.
@@ -256,39 +286,45 @@ class Game(Module):
             raise ConfigError(f"{where}: expected a dict of key -> value; got {describe_value(config)}.")
         for name, value in config.items():
             if name not in keys:
-                raise ConfigError(
-                    f"{where}: {cls.__name__} has no key {name!r}{suggest(name, keys)}; keys are {sorted(keys)}."
-                )
+                _unknown_keys(cls, [name], f"{where}: {cls.__name__}", strict=False)
+                continue
             keys[name].validate(value, owner=where)
 
-    def __init__(self, callback: Any = None, preset: str | None = None, **kwargs: Any):
+    def __init__(
+        self, callback: Any = None, preset: str | None = None, *, strict: bool = False, **kwargs: Any
+    ):
         if isinstance(callback, str) and preset is None:
             callback, preset = None, callback
         self.callback = callback
         self.preset = preset
-        super().__init__(**self.resolve_config(preset, **kwargs))
+        self._warned_action = False
+        super().__init__(**self.resolve_config(preset, strict=strict, **kwargs))
         self.state: Any = None
         self.steps = 0
         self.done = False
 
     @classmethod
-    def resolve_config(cls, preset: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def resolve_config(
+        cls, preset: str | None = None, *, strict: bool = False, **kwargs: Any
+    ) -> dict[str, Any]:
         """The configuration an instance would get: kwargs > preset > ``config``.
 
-        Key defaults fill what is left at construction.
+        Key defaults fill what is left at construction. A key the game does not declare
+        is dropped with an :class:`~spikey.errors.UnclaimedKeyWarning` naming the
+        closest key (the original Spikey ignored such keys), or rejected with
+        ``strict=True``.
 
         Raises
         ------
         ConfigError
-            For an unknown preset or key (with a did-you-mean).
+            For an unknown preset, an invalid value, or (``strict=True``) an unknown
+            key (with a did-you-mean).
         """
         keys = cls.key_names()
         unknown = [k for k in kwargs if k not in keys]
         if unknown:
-            name = unknown[0]
-            raise ConfigError(
-                f"{cls.__name__}: has no key {name!r}{suggest(name, keys)}; keys are {sorted(keys)}."
-            )
+            _unknown_keys(cls, unknown, cls.__name__, strict=strict)
+            kwargs = {k: v for k, v in kwargs.items() if k in keys}
         merged = {k: _copy_value(v) for k, v in cls.config.items()}
         if preset is not None:
             if preset not in cls.PRESETS:
@@ -341,18 +377,29 @@ class Game(Module):
         space = self.action_space
         if space is None:
             return action
+        reason = ""
         if isinstance(space, Space):
             try:
                 return space.canonical(action)
             except (ValueError, TypeError) as e:
-                raise ActionError(
-                    f"{type(self).__name__}.step: action {describe_value(action)} ({type(action).__name__}) "
-                    f"is not in the action space {space!r}: {e}."
-                ) from None
-        if not space.contains(action):
+                reason = f": {e}"
+        elif space.contains(action):
+            return action
+        msg = (
+            f"{type(self).__name__}.step: action {describe_value(action)} ({type(action).__name__}) "
+            f"is not in the action space {space!r}{reason}."
+        )
+        if getattr(self, "_strict_actions", True):
             raise ActionError(
-                f"{type(self).__name__}.step: action {describe_value(action)} ({type(action).__name__}) "
-                f"is not in the action space {space!r}."
+                msg[:-1] + "; give the game strict_actions=False to take such actions as given "
+                "(with a warning), as the original Spikey did."
+            )
+        if not self.__dict__.get("_warned_action", False):
+            self.__dict__["_warned_action"] = True
+            warnings.warn(
+                msg[:-1] + "; taken as given (strict_actions=False); warned once per game.",
+                ActionWarning,
+                stacklevel=4,
             )
         return action
 
@@ -476,3 +523,7 @@ class Game(Module):
 for _name in HOOKED_METHODS:
     setattr(Game, _name, _hooked(_name, Game.__dict__[_name]))
 del _name
+
+
+#: The original Spikey's name of the game template (``spikey.RL.template.RL``).
+RL = Game

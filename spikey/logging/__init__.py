@@ -4,9 +4,9 @@
 ``MetaReader`` turn folders of logs into DataFrames.
 """
 
-from spikey.logging.log import log
+from spikey.logging.log import log, sanitize
 from spikey.logging.multilogger import MultiLogger
-from spikey.logging.reader import CorruptLogWarning, MetaReader, Reader, read_log
+from spikey.logging.reader import CorruptLogWarning, MetaReader, Reader, read_log, uncompressnd
 from spikey.logging.serialize import ImportPath, Repr, decode, encode
 
 __all__ = [
@@ -20,4 +20,6 @@ __all__ = [
     "decode",
     "ImportPath",
     "Repr",
+    "sanitize",
+    "uncompressnd",
 ]

@@ -10,10 +10,27 @@ from typing import Any
 from spikey.logging.files import atomic_write, unique_name
 from spikey.logging.serialize import encode
 
-__all__ = ["log", "make_log", "FORMAT_VERSION", "DATE_FORMAT"]
+__all__ = ["log", "make_log", "sanitize", "FORMAT_VERSION", "DATE_FORMAT"]
 
 FORMAT_VERSION = 1
 DATE_FORMAT = "%Y-%m-%d-%H-%M"
+
+
+def sanitize(value: Any) -> Any:
+    """JSON-ready form of a value, as logs store it (the original Spikey's name).
+
+    Unlike the original, arrays and other non-JSON values are stored typed (dtype,
+    shape, data), not as strings; :func:`spikey.logging.decode` (or
+    :func:`spikey.logging.uncompressnd`) restores them exactly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spikey.logging import sanitize, uncompressnd
+    >>> uncompressnd(sanitize(np.arange(3))).tolist()
+    [0, 1, 2]
+    """
+    return encode(value)
 
 
 def _params(obj: Any) -> dict:
@@ -55,7 +72,7 @@ def log(
     game: Any,
     results: dict | None = None,
     info: dict | None = None,
-    folder: str = "log",
+    folder: str | None = None,
     filename: str | None = None,
     **extra: Any,
 ) -> str:
@@ -70,11 +87,14 @@ def log(
         Scalars (one table cell each in :class:`~spikey.logging.Reader`'s ``df``).
     info : dict
         Arrays and other objects.
-    folder : str
-        Folder to write into (created if needed).
+    folder : str, optional
+        Folder to write into (created if needed). Default: ``"log"`` for a generated
+        name; for a given ``filename``, none (the name is a path, relative to the
+        working directory as in the original Spikey).
     filename : str, optional
         Default ``YYYY-MM-DD-HH-MM.json``; if that exists, ``-<5 letters>`` is added so
-        nothing is ever overwritten.
+        nothing is ever overwritten. A given name is written as given (replacing a
+        file of that name), inside ``folder`` when one is given.
     **extra
         Further top-level sections.
 
@@ -95,7 +115,8 @@ def log(
     """
     text = json.dumps(make_log(network, game, results, info, **extra), allow_nan=False)
     if filename is not None:
-        return atomic_write(os.path.join(folder, filename), text)
+        return atomic_write(os.path.join(folder, filename) if folder else filename, text)
+    folder = "log" if folder is None else folder
     stem = _dt.datetime.now().strftime(DATE_FORMAT)
     name = f"{stem}.json"
     while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from spikey.errors import SpikeyError, SpikeyWarning
 from spikey.logging.files import TMP_SUFFIX
 from spikey.logging.serialize import DecodeError, decode
 
-__all__ = ["Reader", "MetaReader", "CorruptLogWarning", "read_log"]
+__all__ = ["Reader", "MetaReader", "CorruptLogWarning", "read_log", "uncompressnd"]
 
 SECTIONS = ("network", "game", "results", "info")
 
@@ -57,15 +58,67 @@ def _is_log_name(name: str) -> bool:
     return name.endswith(".json") and "~SUMMARY" not in name and not name.endswith(TMP_SUFFIX)
 
 
+def uncompressnd(value: Any) -> Any:
+    """An array back from the original Spikey's string form, e.g. ``"[[0.1 0.2],[0.3 0.4]]"``.
+
+    Parsed without executing anything: numbers, ``True``/``False``, ``nan``/``inf`` and
+    ``None`` (as nan) inside brackets. Values spikey itself logged (typed JSON, see
+    :func:`spikey.logging.decode`) are decoded; anything else is returned unchanged.
+
+    Raises
+    ------
+    SpikeyError
+        For a bracketed string that is not a (rectangular) array.
+
+    Examples
+    --------
+    >>> from spikey.logging import uncompressnd
+    >>> uncompressnd("[[0.5 1.0],[2.0 3.0]]").tolist()
+    [[0.5, 1.0], [2.0, 3.0]]
+    """
+    if isinstance(value, dict):
+        return decode(value)
+    if not isinstance(value, str) or not value.strip().startswith("["):
+        return value
+    tokens = value.replace(",", " ").replace("[", " [ ").replace("]", " ] ").split()
+    stack: list[list] = [[]]
+    words = {"true": True, "false": False, "none": np.nan, "nan": np.nan, "inf": np.inf, "-inf": -np.inf}
+    for tok in tokens:
+        if tok == "[":
+            stack.append([])
+        elif tok == "]":
+            if len(stack) < 2:
+                raise SpikeyError(f"uncompressnd: unbalanced brackets in {value[:60]!r}.")
+            done = stack.pop()
+            stack[-1].append(done)
+        else:
+            low = tok.lower()
+            if low in words:
+                stack[-1].append(words[low])
+                continue
+            try:
+                stack[-1].append(float(tok))
+            except ValueError:
+                raise SpikeyError(f"uncompressnd: {tok!r} is not a number in {value[:60]!r}.") from None
+    if len(stack) != 1 or len(stack[0]) != 1:
+        raise SpikeyError(f"uncompressnd: unbalanced brackets in {value[:60]!r}.")
+    try:
+        return np.array(stack[0][0])
+    except ValueError:
+        raise SpikeyError(f"uncompressnd: {value[:60]!r} is not a rectangular array.") from None
+
+
 class Reader:
-    """Logs of a folder as a pandas table.
+    """Logs of a folder (or one log file) as a pandas table.
 
     Parameters
     ----------
     folder : str
-        Folder with ``.json`` logs (summaries and temporary files are ignored).
+        Folder with ``.json`` logs (summaries and temporary files are ignored), or the
+        path of one log file (``Reader("run.json")``, as in the original Spikey).
     filenames : list of str, optional
-        Only these files (default: every log in ``folder``, sorted).
+        Only these files (default: every log in ``folder``, sorted). A
+        ``~SUMMARY.json`` file among them is read into :attr:`summary`.
     strict : bool
         Raise on a corrupt file instead of skipping it with a
         :class:`CorruptLogWarning` naming the file.
@@ -76,6 +129,8 @@ class Reader:
         Every decoded log, sections ``network``, ``game``, ``results``, ``info``.
     filenames : list of str
         The files read, in order.
+    summary : dict or None
+        The folder's (or given) ``~SUMMARY.json`` file, decoded, if there is one.
 
     Examples
     --------
@@ -88,12 +143,25 @@ class Reader:
     [{'n_neurons': 10, 'reward': 3}]
     """
 
-    def __init__(self, folder: str, filenames: list[str] | None = None, strict: bool = False):
+    def __init__(self, folder: str = ".", filenames: list[str] | None = None, strict: bool = False):
+        if filenames is None and os.path.isfile(folder):
+            folder, filenames = os.path.split(folder)
+            folder, filenames = folder or ".", [filenames]
         self.folder = folder
+        self.summary: dict | None = None
         if filenames is None:
             if not os.path.isdir(folder):
-                raise SpikeyError(f"Reader: folder {folder!r} does not exist.")
-            filenames = sorted(f for f in os.listdir(folder) if _is_log_name(f))
+                raise SpikeyError(f"Reader: folder {folder!r} does not exist (nor is it a log file).")
+            listed = sorted(os.listdir(folder))
+            filenames = [f for f in listed if _is_log_name(f)]
+            summaries = [f for f in listed if f.endswith("~SUMMARY.json")]
+            if summaries:
+                self._read_summary(summaries[-1], strict)
+        else:
+            filenames = list(filenames)
+            for name in [f for f in filenames if f.endswith("~SUMMARY.json")]:
+                filenames.remove(name)
+                self._read_summary(name, strict)
         self.filenames: list[str] = []
         self.logs: list[dict] = []
         for name in filenames:
@@ -109,8 +177,100 @@ class Reader:
             self.logs.append(data)
         self._df: pd.DataFrame | None = None
 
+    def _read_summary(self, name: str, strict: bool) -> None:
+        path = os.path.join(self.folder, name)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                self.summary = decode(json.load(fh, parse_constant=_reject_constant))
+        except (OSError, UnicodeDecodeError, ValueError, DecodeError, RecursionError) as e:
+            if strict:
+                raise SpikeyError(f"{path}: {e}") from None
+            warnings.warn(f"skipping {path}: {e}", CorruptLogWarning, stacklevel=3)
+
     def __len__(self) -> int:
         return len(self.logs)
+
+    def _section(self, section: str) -> pd.DataFrame:
+        names: list[str] = []
+        for data in self.logs:
+            names.extend(k for k in data[section] if k not in names)
+        if section == "info":
+            rows = [{k: data[section].get(k) for k in names} for data in self.logs]
+            return pd.DataFrame.from_records(rows, columns=names, index=range(len(rows)))
+        return self.df[[n for n in names if n in self.df.columns]]
+
+    @property
+    def network(self) -> pd.DataFrame:
+        """The ``network`` section of every log: one row per log (the original Spikey's)."""
+        return self._section("network")
+
+    @property
+    def game(self) -> pd.DataFrame:
+        """The ``game`` section of every log: one row per log."""
+        return self._section("game")
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """The ``results`` section of every log: one row per log."""
+        return self._section("results")
+
+    @property
+    def info(self) -> pd.DataFrame:
+        """The ``info`` section of every log: one row per log, values as logged (objects)."""
+        return self._section("info")
+
+    def read_file(self, filename: str) -> dict:
+        """Every value of one log file, its sections merged into one flat dict.
+
+        Parameters
+        ----------
+        filename : str
+            File name inside the reader's folder.
+
+        Raises
+        ------
+        SpikeyError
+            If the file is not a readable spikey log.
+        """
+        data = read_log(os.path.join(self.folder, filename))
+        out: dict = {}
+        for key, value in data.items():
+            if isinstance(value, dict) and key in SECTIONS:
+                out.update(value)
+            else:
+                out[key] = value
+        return out
+
+    def iter_unique(
+        self, key: str | list[str], hashable_keys: str | list[str] | None = None, return_value: bool = False
+    ) -> Iterator[Any]:
+        """Iterate over the distinct values of ``hashable_keys`` (default ``key``).
+
+        Yields, for each distinct configuration, the ``df[key]`` rows of the logs that
+        have it (with ``return_value``: ``(configuration, rows)``), as in the original
+        Spikey.
+
+        Parameters
+        ----------
+        key : str or list of str
+            Column(s) of :attr:`df` to yield.
+        hashable_keys : str or list of str, optional
+            Column(s) that define a configuration.
+        return_value : bool
+            Also yield the configuration (a pandas Series).
+        """
+        hashable = hashable_keys if hashable_keys is not None else key
+        cols = [hashable] if isinstance(hashable, str) else list(hashable)
+        df = self.df
+        missing = [c for c in cols + ([key] if isinstance(key, str) else list(key)) if c not in df.columns]
+        if missing:
+            raise KeyError(f"Reader.iter_unique: no column {missing[0]!r}; columns are {list(df.columns)}.")
+        unique = df[cols].astype(str).drop_duplicates()
+        as_str = df[cols].astype(str)
+        for idx in unique.index:
+            rows = (as_str == unique.loc[idx]).all(axis="columns")
+            part = df.loc[rows, key]
+            yield (df.loc[idx, cols], part) if return_value else part
 
     @property
     def df(self) -> pd.DataFrame:
@@ -131,8 +291,11 @@ class Reader:
             self._df = _restore_dtypes(df, rows)
         return self._df
 
-    def __getitem__(self, key: str) -> pd.Series:
+    def __getitem__(self, key: str | tuple) -> pd.Series:
         """Values of ``key`` in every log, looked up in results, info, game, network.
+
+        ``reader[key, n]`` gives the first ``n`` logs' values, ``reader[key, [i, j]]``
+        those of logs ``i`` and ``j`` (the original Spikey's forms).
 
         Returns
         -------
@@ -144,6 +307,14 @@ class Reader:
         KeyError
             If no log has ``key`` (the message lists the keys there are).
         """
+        if isinstance(key, tuple):
+            name, which = (tuple(key) + (None,))[:2]
+            series = self[name]
+            if which is None:
+                return series
+            if isinstance(which, (int, np.integer)):
+                return series.iloc[: int(which)]
+            return series.iloc[list(which)]
         values = []
         found = False
         for data in self.logs:
@@ -160,8 +331,8 @@ class Reader:
         series = pd.Series(values, index=self.filenames, name=key, dtype=object)
         return series.infer_objects()
 
-    def read_info(self, key: str, n: int | None = None) -> list:
-        """The ``info[key]`` arrays of the first ``n`` logs (all by default).
+    def read_info(self, key: str, n: int | None = None, loc: int = 0) -> list:
+        """The ``info[key]`` arrays of ``n`` logs from the ``loc``-th (all by default).
 
         Raises
         ------
@@ -169,7 +340,8 @@ class Reader:
             If a log read has no ``info[key]``.
         """
         out = []
-        for name, data in list(zip(self.filenames, self.logs))[:n]:
+        pairs = list(zip(self.filenames, self.logs))
+        for name, data in pairs[loc : None if n is None else loc + n]:
             if key not in data["info"]:
                 raise KeyError(
                     f"Reader.read_info: {name} has no info key {key!r}; it has {sorted(data['info'])}."

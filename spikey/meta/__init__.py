@@ -16,11 +16,23 @@ finished job is checkpointed at once, so ``resume=True`` continues a killed run.
 """
 
 from spikey.meta import backends
-from spikey.meta.backends import MetaBackend, RayBackend, SingleProcessBackend, get_backend
+from spikey.meta.backends import (
+    MetaBackend,
+    MultiprocessBackend,
+    RayBackend,
+    SingleProcessBackend,
+    get_backend,
+)
 from spikey.meta.checkpoint import Checkpoint, CheckpointWarning
 from spikey.meta.jobs import Job, JobFailedWarning, JobsLostWarning
 from spikey.meta.metagames import EvolveNetwork, MetaNQueens, MetaRL
-from spikey.meta.population import GenotypeCache, Population, read_population
+from spikey.meta.population import (
+    GenotypeCache,
+    GenotypeMapping,
+    Population,
+    checkpoint_population,
+    read_population,
+)
 from spikey.meta.series import TIMING_COLUMNS, Series, job_seed
 from spikey.meta.spec import expand_spec, parse_constraints
 
@@ -32,8 +44,11 @@ __all__ = [
     "EvolveNetwork",
     "MetaNQueens",
     "GenotypeCache",
+    "GenotypeMapping",
+    "checkpoint_population",
     "MetaBackend",
     "SingleProcessBackend",
+    "MultiprocessBackend",
     "RayBackend",
     "get_backend",
     "backends",

@@ -257,7 +257,11 @@ class EvolveNetwork(MetaRL):
         for gene, cons in constraints.items():
             for value in cons.examples():
                 for static in self.static_configs:
-                    keys.check({**static, gene: value}, f"{where}[{gene!r}] value {describe_value(value)}")
+                    # the loop's params too: parts given there (the original's style) claim keys
+                    keys.check(
+                        {**self.loop_params, **static, gene: value},
+                        f"{where}[{gene!r}] value {describe_value(value)}",
+                    )
         for pick in (0, -1):
             genotype = {gene: cons.examples()[pick] for gene, cons in constraints.items()}
             for static in self.static_configs:

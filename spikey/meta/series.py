@@ -153,6 +153,17 @@ class Series:
     metadata : dict, optional
         JSON data kept in the checkpoint's header (e.g. the experiment file, which
         ``spikey series --resume DIR`` reads back).
+    max_process : int, optional
+        The original Spikey's way to choose a backend: ``n > 1`` local worker
+        processes (:class:`~spikey.meta.backends.MultiprocessBackend`), 1 this process.
+    experiment_params : dict, optional
+        The original Spikey's name of ``training_params``.
+
+    Notes
+    -----
+    The original Spikey 2021 form ``Series(training_loop, series_params,
+    max_process=2)`` (a training loop *instance* first, then the spec) is accepted:
+    the templates come from the loop. ``series.run(n_repeats, folder)`` as there.
 
     Raises
     ------
@@ -198,9 +209,31 @@ class Series:
         check: bool = True,
         progress: bool | None = None,
         metadata: dict | None = None,
+        max_process: int | None = None,
+        experiment_params: dict | None = None,
     ):
-        from spikey.core import GenericLoop
+        from spikey.core import GenericLoop, TrainingLoop
 
+        if isinstance(network_template, TrainingLoop):
+            # the original Spikey 2021 form: Series(training_loop, series_params, max_process=2)
+            if training_loop is not None or spec is not None:
+                raise ConfigError(
+                    "Series: given a training loop instance first (the original Spikey's "
+                    "Series(training_loop, series_params)), expected at most the spec after it."
+                )
+            loop_instance = network_template
+            spec, training_loop = game_template, loop_instance
+            network_template, game_template = loop_instance.network_template, loop_instance.game_template
+        if experiment_params is not None:
+            if training_params is not None:
+                raise ConfigError("Series: got both training_params and experiment_params (its older name).")
+            training_params = experiment_params
+        if max_process is not None:
+            if backend != "single":
+                raise ConfigError("Series: got both backend and max_process; give one of them.")
+            from spikey.meta.backends import backend_for_max_process
+
+            backend = backend_for_max_process(max_process, owner="Series")
         if not callable(network_template):
             raise ConfigError(f"Series.network_template: expected a network class; got {network_template!r}.")
         if not callable(game_template):

@@ -57,7 +57,13 @@ class KeyIndex:
         self.game_extra = {"preset"}
         self.open_network = not _keys_of(network_template)
         self.slots = [k.name for k in _keys_of(network_template, "NECESSARY_PARTS")]
-        self.template_parts = dict(getattr(network_template, "parts", None) or {})
+        from spikey.snn.network import _template_attr
+
+        self.template_parts = (
+            _template_attr(network_template, "parts", "_template_parts")
+            if isinstance(network_template, type)
+            else dict(getattr(network_template, "parts", None) or {})
+        )
 
     def _owners_for(self, params: Mapping[str, Any]) -> list[tuple[str, list]]:
         owners = list(self.owners)

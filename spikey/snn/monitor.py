@@ -186,12 +186,10 @@ class Monitor:
             if not (0 <= pre < shape[0] and 0 <= post < shape[1]):
                 raise ConfigError(f"Monitor.synapses: ({pre}, {post}) is outside the weight matrix {shape}.")
         engine = network.engine
-        if not isinstance(engine, MonitoredEngine):
-            if type(engine) is not ReferenceEngine:
-                raise ConfigError(
-                    f"Monitor: can only extend the reference engine; the network runs {type(engine).__name__}."
-                )
+        if type(engine) is ReferenceEngine:
+            header = engine.schedule.engine
             engine = network.engine = MonitoredEngine(network)
+            engine.schedule.engine = header
         if self not in engine.monitors:
             engine.monitors.append(self)
         self.network = network
@@ -203,7 +201,7 @@ class Monitor:
     def detach(self) -> None:
         """Stop recording (the data is kept)."""
         net = self.network
-        if net is not None and isinstance(net.engine, MonitoredEngine) and self in net.engine.monitors:
+        if net is not None and self in getattr(net.engine, "monitors", ()):
             net.engine.monitors.remove(self)
         self.network = None
 

@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import copy as _copy
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,11 +43,26 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, UnclaimedKeyWarning
-from spikey.module import Interval, Key, Module, suggest
+from spikey.module import Interval, Key, Module, OneOf, suggest
 from spikey.rng import fresh_seed
-from spikey.snn.engine.reference import ReferenceEngine, Schedule, ScheduleEntry
+from spikey.snn.engine.compiled import ENGINES, describe, select_engine
+from spikey.snn.engine.reference import Schedule, ScheduleEntry
 
 __all__ = ["Network", "RLNetwork", "ActiveRLNetwork", "ContinuousRLNetwork"]
+
+
+def _template_attr(cls: type, name: str, legacy: str) -> dict:
+    """A template's class attribute ``name`` (``parts``/``keys``), or the original
+    Spikey's older spelling ``legacy`` (``_template_parts``/``config``); the dict
+    defined lowest in the class hierarchy wins (both merged, ``name`` over ``legacy``,
+    when one class defines both)."""
+    for klass in cls.__mro__:
+        new, old = klass.__dict__.get(name), klass.__dict__.get(legacy)
+        if isinstance(new, dict) or isinstance(old, dict):
+            merged = dict(old) if isinstance(old, dict) else {}
+            merged.update(new if isinstance(new, dict) else {})
+            return merged
+    return {}
 
 
 @contextmanager
@@ -100,6 +116,15 @@ class Network(Module):
         Key(
             "seed", "Seed of all random streams of the network; drawn and logged if None.", int, default=None
         ),
+        Key(
+            "engine",
+            "What steps the network: 'auto' (compiled when every part has a kernel), "
+            "'reference' (the parts' numpy methods) or 'numba' (compiled, or an error); "
+            "default: $SPIKEY_ENGINE, else 'auto'.",
+            str,
+            default="auto",
+            constraint=OneOf(*ENGINES),
+        ),
     ]
     NECESSARY_PARTS = [
         Key("inputs", "Input part class (spikey.input.*)."),
@@ -110,11 +135,12 @@ class Network(Module):
         Key("modifiers", "List of modifier instances (spikey.modifier.*).", default=None),
     ]
     RNG_STREAM = "network"
-    engine_class = ReferenceEngine
+    #: Set to an engine class to bypass the ``engine`` key (e.g. a custom engine).
+    engine_class: type | None = None
 
     def __init__(self, callback: Any = None, game: Any = None, *, strict: bool = False, **kwargs: Any):
         part_names = self.part_names
-        parts = dict(getattr(type(self), "parts", None) or {})
+        parts = dict(_template_attr(type(self), "parts", "_template_parts"))
         for name in part_names:
             if name in kwargs:
                 parts[name] = kwargs.pop(name)
@@ -124,11 +150,14 @@ class Network(Module):
             game_params = dict(getattr(game, "params", {}) or {})
             game_keys = set(game_params)
             params.update(game_params)
-        own = dict(getattr(type(self), "keys", None) or {})
+        own = dict(_template_attr(type(self), "keys", "config"))
         own.update(kwargs)
         params.update(own)
         if params.get("seed") is None:
             params["seed"] = fresh_seed()
+        if params.get("engine") is None:
+            # a default for every network of a process (benchmarks, a whole Series)
+            params["engine"] = os.environ.get("SPIKEY_ENGINE") or "auto"
 
         self._strict = strict
         super().__init__(**params)
@@ -141,8 +170,8 @@ class Network(Module):
         self._build_parts(parts)
         self._check_fit()
         self.polarities = np.concatenate([self.inputs.polarities, self.neurons.polarities]).astype(float)
-        self.engine = self.engine_class(self)
         self.internal_time = 0
+        self.set_engine(self._engine)
         self._spike_log = None
         self._notify("init", self)
 
@@ -283,8 +312,35 @@ class Network(Module):
 
     @property
     def schedule(self) -> Schedule:
-        """The engine's order of operations for one network step (printable)."""
+        """The engine's order of operations for one network step (printable; its first
+        line says which engine runs it and why)."""
         return self.engine.schedule
+
+    def set_engine(self, engine: str = "auto") -> Network:
+        """Choose what steps the network: ``"auto"``, ``"reference"`` or ``"numba"``.
+
+        ``"auto"`` runs the compiled engine when numba imports and every part has a
+        kernel (see the guide page on engines); a part whose class overrides a step
+        method makes it fall back to the reference engine with an
+        :class:`~spikey.errors.EngineFallbackWarning`. ``"numba"`` raises
+        :class:`~spikey.errors.ConfigError` naming the part instead. Monitors attached
+        to the network move to the new engine. Returns ``self``.
+        """
+        key = next(k for k in type(self).NECESSARY_KEYS if k.name == "engine")
+        engine = key.validate(engine, owner=type(self).__name__)
+        old = getattr(self, "engine", None)
+        if type(self).engine_class is not None:
+            cls, why = type(self).engine_class, []
+        else:
+            cls, why = select_engine(self, engine)
+        self._engine = engine
+        self._params["engine"] = engine
+        self.engine = cls(self)
+        self.engine.schedule.engine = describe(self.engine, why)
+        for m in list(getattr(old, "monitors", None) or []):
+            m.network = None
+            m.attach(self)
+        return self
 
     @classmethod
     def list_keys(cls, **parts: Any) -> list[Key]:
@@ -295,7 +351,7 @@ class Network(Module):
         **parts
             Part classes by slot; defaults to the class attribute ``parts``.
         """
-        parts = parts or dict(getattr(cls, "parts", None) or {})
+        parts = parts or dict(_template_attr(cls, "parts", "_template_parts"))
         keys = list(cls.NECESSARY_KEYS)
         for p in cls._part_classes(parts):
             keys.extend(k for k in p.NECESSARY_KEYS if k not in keys)

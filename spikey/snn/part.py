@@ -58,6 +58,22 @@ class Part(Module):
         self._upos = pos + 1
         return buf[pos]
 
+    def _uniform_rows(self, k: int, n: int) -> np.ndarray:
+        """``k`` rows of :meth:`_uniforms` at once, ``(k, n)``: the same numbers, from the
+        same stream and block buffer, as ``k`` calls of ``_uniforms(n)``."""
+        out = np.empty((k, n))
+        i = 0
+        while i < k:
+            buf, pos = self._ubuf, self._upos
+            if buf is None or pos >= len(buf) or buf.shape[1] != n:
+                buf = self._ubuf = self.rng.random((self.RANDOM_BLOCK, n))
+                pos = 0
+            take = min(k - i, len(buf) - pos)
+            out[i : i + take] = buf[pos : pos + take]
+            self._upos = pos + take
+            i += take
+        return out
+
     def set_params(self, **params: Any) -> Part:
         """Validate and set keys by name, then refresh values derived from them."""
         super().set_params(**params)

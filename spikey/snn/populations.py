@@ -354,6 +354,9 @@ class Silent(Input):
     def _fire(self) -> np.ndarray:
         return np.zeros(self._n_inputs, dtype=bool)
 
+    def _fire_block(self, n_steps: int) -> np.ndarray:
+        return np.zeros((n_steps, self._n_inputs), dtype=bool)
+
 
 class SpikeCounts(Readout):
     """Action: the number of spikes of each output neuron during the game step.

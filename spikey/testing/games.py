@@ -273,7 +273,9 @@ def _check_reseed(ctx: _Ctx) -> None:
 
 
 def _check_invalid_action(ctx: _Ctx) -> None:
-    game = ctx.make()
+    # games that may take any action (``strict_actions=False``) are checked in strict mode
+    keys = getattr(ctx.cls, "key_names", lambda: [])()
+    game = ctx.make(strict_actions=True) if "strict_actions" in keys else ctx.make()
     game.reset()
     space = game.action_space
     candidates = [

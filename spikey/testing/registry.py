@@ -220,6 +220,7 @@ register_stock_part(_synapse.LTP, _STDP)
 register_stock_part(_synapse.MSTDP, _STDP)
 register_stock_part(_synapse.MSTDPET, {**_STDP, "tau_z": 6.0})
 register_stock_part(_synapse.RLSTDP, {**_STDP, "trace_decay": 0.1})
+register_stock_part(_synapse.RLSTDPET, {**_SYN, "learning_rate": 0.2, "stdp_window": 5.0, "trace_decay": 0.1})
 
 register_stock_part(_readout.Threshold, {"n_outputs": 3, "action_threshold": "mean", "output_range": [0, 1]})
 register_stock_part(_readout.NeuronRates, {"n_outputs": 5, "n_actions": 2})

@@ -9,5 +9,6 @@ Sources of spikes are a :class:`~spikey.snn.monitor.Monitor`, a network (its
 """
 
 from spikey.viz.plots import population_rates, raster, spike_source, traces, weight_trace, weights
+from spikey.viz.text import print_rates
 
-__all__ = ["raster", "population_rates", "traces", "weights", "weight_trace", "spike_source"]
+__all__ = ["raster", "population_rates", "traces", "weights", "weight_trace", "spike_source", "print_rates"]

@@ -1,6 +1,8 @@
 """Backends of Series and Population: where the jobs run.
 
 - ``"single"``: :class:`SingleProcessBackend`, in this process, one job after the other.
+- ``"multiprocess"``: :class:`MultiprocessBackend`, on a pool of local worker processes
+  (the original Spikey's ``max_process``).
 - ``"ray"``: :class:`RayBackend`, on a local Ray runtime or a cluster.
 
 :func:`get_backend` turns a name, class or instance into a backend. Write your own
@@ -12,15 +14,54 @@ from __future__ import annotations
 from typing import Any
 
 from spikey.errors import ConfigError
+from spikey.meta.backends.multiprocess import MultiprocessBackend
 from spikey.meta.backends.ray import RayBackend
 from spikey.meta.backends.single import SingleProcessBackend
 from spikey.meta.backends.template import LOST, MetaBackend
 from spikey.module import suggest
 
-__all__ = ["MetaBackend", "SingleProcessBackend", "RayBackend", "BACKENDS", "get_backend", "LOST"]
+__all__ = [
+    "MetaBackend",
+    "SingleProcessBackend",
+    "MultiprocessBackend",
+    "RayBackend",
+    "BACKENDS",
+    "get_backend",
+    "backend_for_max_process",
+    "LOST",
+]
 
 #: Backend name -> class.
-BACKENDS: dict[str, type[MetaBackend]] = {"single": SingleProcessBackend, "ray": RayBackend}
+BACKENDS: dict[str, type[MetaBackend]] = {
+    "single": SingleProcessBackend,
+    "multiprocess": MultiprocessBackend,
+    "ray": RayBackend,
+}
+
+
+def backend_for_max_process(max_process: Any, owner: str = "Series") -> MetaBackend:
+    """The backend the original Spikey's ``max_process=n`` meant: ``n`` local processes.
+
+    ``1`` (or None) is :class:`SingleProcessBackend`, more is :class:`MultiprocessBackend`.
+
+    Raises
+    ------
+    ConfigError
+        For anything but an int >= 1 or None.
+
+    Examples
+    --------
+    >>> from spikey.meta.backends import backend_for_max_process
+    >>> backend_for_max_process(1), backend_for_max_process(2)
+    (SingleProcessBackend(), MultiprocessBackend(max_process=2))
+    """
+    if isinstance(max_process, bool) or not isinstance(max_process, (int, type(None))):
+        raise ConfigError(f"{owner}.max_process: expected an int >= 1; got {max_process!r}.")
+    if max_process is None or max_process == 1:
+        return SingleProcessBackend()
+    if max_process < 1:
+        raise ConfigError(f"{owner}.max_process: expected an int >= 1; got {max_process!r}.")
+    return MultiprocessBackend(max_process=max_process)
 
 
 def get_backend(backend: Any = "single", owner: str = "Series", **kwargs: Any) -> MetaBackend:
@@ -48,7 +89,7 @@ def get_backend(backend: Any = "single", owner: str = "Series", **kwargs: Any) -
     >>> get_backend("rey")
     Traceback (most recent call last):
     ...
-    spikey.errors.ConfigError: Series.backend: no backend 'rey' (did you mean 'ray'?); backends are ['ray', 'single'], or give a MetaBackend instance.
+    spikey.errors.ConfigError: Series.backend: no backend 'rey' (did you mean 'ray'?); backends are ['multiprocess', 'ray', 'single'], or give a MetaBackend instance.
     """
     if backend is None:
         backend = "single"
@@ -66,5 +107,6 @@ def get_backend(backend: Any = "single", owner: str = "Series", **kwargs: Any) -
     if callable(getattr(backend, "run", None)):
         return backend
     raise ConfigError(
-        f"{owner}.backend: expected 'single', 'ray', a MetaBackend class or instance; got {backend!r}."
+        f"{owner}.backend: expected 'single', 'ray', 'multiprocess', a MetaBackend class or instance; "
+        f"got {backend!r}."
     )

@@ -27,6 +27,7 @@ import importlib.metadata
 import logging
 import math
 import os
+import statistics
 import sys
 import time
 import types
@@ -330,13 +331,15 @@ class RayBackend(MetaBackend):
             n_cpus = self.n_workers
             pending = deque(range(len(items)))
             in_flight: dict[Any, list[int]] = {}
-            total_seconds, n_timed = 0.0, 0
+            durations: list[float] = []
             stats = self.last_run_stats = {"jobs": len(items), "tasks": 0}
 
             def chunk_size() -> int:
-                if not n_timed:
+                if not durations:
                     return 1
-                mean = max(total_seconds / n_timed, 1e-6)
+                # the median: a worker's first job also pays one-off costs (imports, loading
+                # compiled kernels), which must not make every later task small
+                mean = max(statistics.median(durations), 1e-6)
                 by_time = max(1, int(self.task_seconds / mean))
                 by_balance = max(1, math.ceil(len(pending) / (2 * n_cpus)))
                 n = min(by_time, by_balance)
@@ -378,8 +381,7 @@ class RayBackend(MetaBackend):
                                 )
                             continue
                         for i, outcome, seconds in results:
-                            total_seconds += seconds
-                            n_timed += 1
+                            durations.append(seconds)
                             yield i, outcome
             finally:
                 for ref in in_flight:

@@ -19,7 +19,11 @@ class ScheduleEntry(NamedTuple):
 
 
 class Schedule(list):
-    """The ordered operations of one network step; prints as a table."""
+    """The ordered operations of one network step; prints as a table, after a line
+    saying which engine runs them (:attr:`engine`)."""
+
+    #: Which engine runs the schedule, and why (set by the network).
+    engine: str = ""
 
     def __str__(self) -> str:
         rows = [("#", "phase", "part", "call", "what it does")]
@@ -29,6 +33,8 @@ class Schedule(list):
         for r in rows:
             lines.append("  ".join(r[c].ljust(widths[c]) for c in range(4)) + "  " + r[4])
         lines.insert(1, "-" * len(lines[0]))
+        if self.engine:
+            lines.insert(0, self.engine)
         return "\n".join(lines)
 
     def _repr_pretty_(self, p, cycle):  # IPython
@@ -53,6 +59,7 @@ class ReferenceEngine:
     def __init__(self, network: Any):
         self.network = network
         self.schedule = Schedule(network._schedule_entries())
+        self.monitors: list[Any] = []
         n_pre = network._n_inputs + network._n_neurons
         self._spikes = np.zeros(n_pre)
 

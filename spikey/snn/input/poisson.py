@@ -74,3 +74,6 @@ class Poisson(Input):
 
     def _fire(self) -> np.ndarray:
         return self._uniforms(self._n_inputs) < self.values
+
+    def _fire_block(self, n_steps: int) -> np.ndarray:
+        return self._uniform_rows(n_steps, self._n_inputs) < self.values

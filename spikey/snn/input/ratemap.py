@@ -7,10 +7,21 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError
-from spikey.module import Key
+from spikey.module import Key, Predicate
 from spikey.snn.input.template import Input
 
 __all__ = ["RateMap"]
+
+
+def _is_rate_map(value: Any) -> bool:
+    """What ``state_rate_map`` accepts (a str is not a map)."""
+    if isinstance(value, (str, bytes)):
+        return False
+    return (
+        isinstance(value, (list, tuple, np.ndarray, dict))
+        or callable(value)
+        or callable(getattr(value, "__getitem__", None))
+    )
 
 
 class RateMap(Input):
@@ -39,8 +50,13 @@ class RateMap(Input):
         [
             Key(
                 "state_rate_map",
-                "State value -> firing probability per step: sequence, dict or callable.",
-                (list, tuple, np.ndarray, dict, callable),
+                "State value -> firing probability per step: sequence, dict, callable, or an "
+                "object with __getitem__ (indexed like a dict).",
+                None,
+                constraint=Predicate(
+                    _is_rate_map,
+                    "a sequence, a dict, a function f(state) -> rates or an object with __getitem__",
+                ),
             ),
         ]
     )
@@ -50,10 +66,15 @@ class RateMap(Input):
         if callable(m) and not isinstance(m, dict):
             return np.asarray(m(state), dtype=float).ravel()
         flat = np.atleast_1d(np.asarray(state)).ravel()
-        if isinstance(m, dict):
+        if isinstance(m, dict) or not isinstance(m, (list, tuple, np.ndarray)):
             key = tuple(flat.tolist())
-            if key in m:
+            if isinstance(m, dict) and key in m:
                 return np.asarray(m[key], dtype=float).ravel()
+            if not isinstance(m, dict):  # an object with __getitem__ (the original Spikey's maps)
+                try:
+                    return np.asarray(m[key], dtype=float).ravel()
+                except (KeyError, IndexError, TypeError, ValueError):
+                    pass
             try:
                 return np.array([m[v] for v in flat.tolist()], dtype=float)
             except KeyError as e:
@@ -89,3 +110,7 @@ class RateMap(Input):
 
     def _fire(self) -> np.ndarray:
         return self._uniforms(self._n_inputs) < self.values
+
+    def _fire_block(self, n_steps: int) -> np.ndarray:
+        return self._uniform_rows(n_steps, self._n_inputs) < self.values
+

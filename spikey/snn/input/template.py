@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
+from spikey.snn.engine.kernel import PartKernel
 from spikey.snn.part import Part, polarities_from
 
 __all__ = ["Input"]
@@ -117,3 +118,32 @@ class Input(Part):
             out = self._fire() * self._spike_values
         self.network_time += 1
         return out
+
+    #: Methods through which a class gives its compiled-engine kernel, and the Python
+    #: step methods it stands in for (see :func:`spikey.snn.engine.kernel.kernel_owner`).
+    KERNEL_PROVIDERS = ("_numba_kernel", "_fire_block")
+    KERNEL_REPLACES = ("__call__", "_fire", "_emit_block")
+
+    def _fire_block(self, n_steps: int) -> np.ndarray:
+        """Boolean ``(n_steps, n_inputs)``: :meth:`_fire` for ``n_steps`` steps at once.
+
+        Subclasses that implement it (with the same random draws as ``n_steps`` calls of
+        ``_fire``) run on the compiled engine.
+        """
+        raise NotImplementedError
+
+    def _emit_block(self, n_steps: int) -> np.ndarray:
+        """Spikes of the next ``n_steps`` network steps, ``(n_steps, n_inputs)``: what
+        ``n_steps`` calls of :meth:`__call__` return, in one vectorised call."""
+        steps = self._input_firing_steps
+        active = n_steps if steps == -1 else min(n_steps, max(0, steps - self.network_time))
+        out = np.zeros((n_steps, self._n_inputs))
+        if active:
+            out[:active] = self._fire_block(active) * self._spike_values
+        self.network_time += n_steps
+        return out
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """An input's kernel is its spike block for the tick: ``params = (block,)``."""
+        return PartKernel({}, params=(self._emit_block(n_steps),))
+

@@ -37,8 +37,10 @@ class RandPotential(Neuron):
         [
             Key(
                 "leak_scalar",
-                "Upper bound of the uniform potential kick.",
+                "Upper bound of the uniform potential kick (default: the original Spikey's "
+                "documented value 0.1).",
                 float,
+                default=0.1,
                 constraint=Interval(0, None),
                 units="mV",
             )

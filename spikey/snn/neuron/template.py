@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
+from spikey.snn.engine.kernel import NO_RANDOM, PartKernel, checked, kernel
 from spikey.snn.part import Part, polarities_from
 
 __all__ = ["NeuronBase", "Neuron"]
@@ -244,6 +245,41 @@ class Neuron(NeuronBase):
         self._schedule_pos = (pos + 1) % L
         return out
 
+    #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
+    KERNEL_REPLACES = ("__call__", "__ge__", "_threshold_crossings", "update")
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Kernels :func:`lif_emit` / :func:`lif_integrate` and their data for a tick."""
+        n = self._n_neurons
+        prob = self._prob_rand_fire
+        rand = self._uniform_rows(n_steps, n) if prob > 0 else NO_RANDOM
+        pos = np.array([self._schedule_pos], dtype=np.int64)
+        state = (
+            checked(self, "potentials", (n,)),
+            checked(self, "refractory_timers", (n,), np.int64),
+            checked(self, "schedule", (self._spike_delay + 1, n), np.bool_),
+            pos,
+        )
+
+        def finish() -> None:
+            self._schedule_pos = int(pos[0])
+
+        return PartKernel(
+            {"emit": lif_emit, "integrate": lif_integrate},
+            params=(
+                float(self._firing_threshold),
+                float(prob),
+                int(self._refractory_period),
+                int(self._spike_delay),
+                float(self._resting_mv),
+                float(self._potential_decay),
+                checked(self, "_spike_values", (n,)),
+            ),
+            state=state,
+            random=rand,
+            finish=finish,
+        )
+
     def update(self, incoming_v: np.ndarray) -> None:
         """Advance one step: decay towards rest, add input, hold refractory neurons.
 
@@ -266,3 +302,64 @@ class Neuron(NeuronBase):
         p += incoming_v
         if self._refractory_period:
             np.putmask(p, t > 0, rest)  # still refractory: input ignored
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's version of Neuron.__ge__ (emit) and Neuron.update
+# (integrate): the same operations in the same order, one neuron at a time.
+
+
+@kernel
+def lif_emit(P, S, R, t, out):  # noqa: N803 - kernel signature
+    """Spikes of one step of :class:`Neuron` into ``out`` (see ``Neuron.__ge__``)."""
+    threshold, prob, refractory, delay, _rest, _decay, values = P
+    p, timers, schedule, pos = S
+    n = p.shape[0]
+    if delay == 0:
+        for i in range(n):
+            fire = p[i] >= threshold
+            if prob > 0.0 and R[t, i] < prob:
+                fire = True
+            if refractory and timers[i] > 0:
+                fire = False
+            if fire:
+                timers[i] = refractory + 1
+                out[i] = values[i]
+            else:
+                out[i] = 0.0
+        return
+    length = delay + 1
+    now = pos[0]
+    later = (now + delay) % length
+    for i in range(n):
+        fire = p[i] >= threshold
+        if prob > 0.0 and R[t, i] < prob:
+            fire = True
+        if refractory and timers[i] > 0:
+            fire = False
+        if fire:
+            timers[i] = refractory + 1
+            schedule[later, i] = True
+        out[i] = values[i] if schedule[now, i] else 0.0
+        schedule[now, i] = False
+    pos[0] = (now + 1) % length
+
+
+@kernel
+def lif_integrate(P, S, current):  # noqa: N803 - kernel signature
+    """One step of :class:`Neuron` (see ``Neuron.update``)."""
+    _threshold, _prob, refractory, _delay, rest, decay, _values = P
+    p, timers = S[0], S[1]
+    keep = 1.0 - decay
+    for i in range(p.shape[0]):
+        timers[i] -= 1
+        if rest != 0.0:
+            v = (p[i] - rest) * keep + rest
+        else:
+            v = p[i] * keep
+        if timers[i] >= 0:
+            v = rest
+        v += current[i]
+        if refractory and timers[i] > 0:
+            v = rest
+        p[i] = v

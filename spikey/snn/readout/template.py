@@ -32,6 +32,13 @@ class Readout(Part):
             default=1.0,
             constraint=Interval(0, None),
         ),
+        Key(
+            "output_range",
+            "The original Spikey's range of actions [low, high]: the two actions of Threshold; "
+            "accepted (unused) by readouts whose actions are rates or pools.",
+            (list, tuple, np.ndarray),
+            default=None,
+        ),
     ]
 
     def __call__(self, output_spike_train: np.ndarray) -> Any:

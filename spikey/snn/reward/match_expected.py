@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Key
+from spikey.snn.engine.kernel import PartKernel, kernel
 from spikey.snn.reward.template import Reward
 
 __all__ = ["MatchExpected"]
@@ -31,3 +32,23 @@ class MatchExpected(Reward):
         expected = self._expected_value(state)
         match = np.asarray(action) == np.asarray(expected)
         return float(np.sum(np.where(match, self._reward_mult, -self._punish_mult)))
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`match_expected_step` against ``expected_value(state)`` per output."""
+        n_out = network._n_outputs
+        expected = np.broadcast_to(np.asarray(self._expected_value(state), dtype=np.float64), (n_out,))
+        return PartKernel(
+            {"step": match_expected_step},
+            params=(np.ascontiguousarray(expected), float(self._reward_mult), float(self._punish_mult)),
+        )
+
+
+@kernel
+def match_expected_step(P, fired):  # noqa: N803 - kernel signature
+    """``sum_k (a if fired_k == expected_k else -b)`` (``MatchExpected.__call__``)."""
+    expected, a, b = P
+    r = 0.0
+    for k in range(fired.shape[0]):
+        r += a if (1.0 if fired[k] else 0.0) == expected[k] else -b
+    return r
+

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Key
+from spikey.snn.engine.kernel import PartKernel, kernel
 from spikey.snn.reward.template import Reward
 
 __all__ = ["SpikeReward"]
@@ -59,3 +60,22 @@ class SpikeReward(Reward):
         wanted = np.broadcast_to(np.asarray(self._expected_value(state), dtype=bool), spikes.shape)
         per_spike = np.where(wanted, self._reward_mult, -self._punish_mult)
         return float(np.sum(per_spike[spikes]))
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`spike_reward_step` with each output's reward per spike for ``state``."""
+        n_out = network._n_outputs
+        wanted = np.broadcast_to(np.asarray(self._expected_value(state), dtype=bool), (n_out,))
+        per_spike = np.where(wanted, self._reward_mult, -self._punish_mult).astype(np.float64)
+        return PartKernel({"step": spike_reward_step}, params=(per_spike,))
+
+
+@kernel
+def spike_reward_step(P, fired):  # noqa: N803 - kernel signature
+    """Sum of the per-spike rewards ``P[0]`` of the outputs that fired."""
+    per_spike = P[0]
+    r = 0.0
+    for k in range(fired.shape[0]):
+        if fired[k]:
+            r += per_spike[k]
+    return r
+

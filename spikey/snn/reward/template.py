@@ -48,3 +48,10 @@ class Reward(Part):
         float
         """
         raise NotImplementedError(f"{type(self).__name__} must implement __call__.")
+
+    #: The Python step methods that ``_numba_kernel`` stands in for on the compiled
+    #: engine. A rewarder with a kernel gives ``{"step": fn}`` with
+    #: ``fn(P, fired_outputs) -> float`` equal to ``self(state, fired_outputs)``, which
+    #: :class:`~spikey.snn.network.ActiveRLNetwork` calls every network step.
+    KERNEL_REPLACES = ("__call__",)
+

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from spikey.module import Interval, Key
+from spikey.snn.engine.kernel import PartKernel, checked, kernel
 from spikey.snn.synapse.ltp import LTP
+from spikey.snn.synapse.template import dense_propagate
 
 __all__ = ["MSTDP", "MSTDPET", "RLSTDP", "RLSTDPET"]
 
@@ -77,6 +80,9 @@ class _EligibilitySTDP(LTP):
     """
 
     STATE = LTP.STATE + ("_z", "_buf", "_n_buf")
+    #: State that holds no information once flushed (rows past ``_n_buf``): engine
+    #: comparisons skip it.
+    ENGINE_SCRATCH = ("_buf",)
     #: Largest number of buffered steps (also bounded by the trace time constants).
     MAX_BUFFER = 256
 
@@ -162,6 +168,47 @@ class _EligibilitySTDP(LTP):
         np.clip(m, 0.0, self.weights.max_weight, out=m)
 
 
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`eligibility_learn` / :func:`eligibility_reward` on this synapse's state.
+
+        The buffered steps are folded in first; the kernel then steps the recursions
+        one step at a time, keeping :math:`z` as ``z_scaled * scale`` so that a step
+        without spikes costs no pass over the synapses.
+        """
+        self._flush()
+        if self._gain is None or network.polarities is not self._pol:
+            self._signed_mask(network.polarities)
+        decay, gain = self._z_params()
+        scale = np.ones(1)
+        shape = (self.n_pre, self._n_neurons)
+        z = checked(self, "_z", shape)
+        pre = checked(self, "pre_trace", (self.n_pre,))
+        post = checked(self, "post_trace", (self._n_neurons,))
+        gain_ij = checked(self, "_gain", shape)
+
+        def finish() -> None:
+            np.multiply(z, scale[0], out=z)
+            scale[0] = 1.0
+
+        matrix, signs = self._weights_kernel_data()
+        return PartKernel(
+            {"propagate": dense_propagate, "learn": eligibility_learn, "reward": eligibility_reward},
+            params=(
+                int(self._n_inputs),
+                math.exp(-1.0 / self._tau_plus),
+                math.exp(-1.0 / self._tau_minus),
+                float(self._A_plus),
+                float(self._A_minus),
+                float(decay),
+                float(gain),
+                float(self._learning_rate),
+                float(self.weights.max_weight),
+            ),
+            state=(matrix, signs, pre, post, z, gain_ij, scale),
+            finish=finish,
+        )
+
+
 class MSTDPET(_EligibilitySTDP):
     """Modulated STDP with eligibility trace (Florian 2007, MSTDPET).
 
@@ -200,28 +247,163 @@ class MSTDPET(_EligibilitySTDP):
         return math.exp(-1.0 / self._tau_z), 1.0 / self._tau_z
 
 
-class RLSTDP(_EligibilitySTDP):
+def _stdp_window_key() -> Key:
+    return Key(
+        "stdp_window",
+        "The original Spikey's STDP window: when given, tau_plus = tau_minus = stdp_window.",
+        float,
+        None,
+        constraint=Interval(0, None, low_closed=False),
+        units="ms",
+    )
+
+
+def _trace_decay_key(default: float | None, description: str) -> Key:
+    return Key("trace_decay", description, float, default, constraint=Interval(0, 1, high_closed=False))
+
+
+class _SpikeyKeys:
+    """The original Spikey's synapse keys, mapped onto the trace time constants.
+
+    ``stdp_window`` (steps) sets both STDP time constants, ``tau_plus = tau_minus =
+    stdp_window``: the window of the original Spikey (linear, ``stdp_window`` steps
+    wide) becomes an exponential window of that time constant.
+    """
+
+    def _apply_stdp_window(self) -> None:
+        window = getattr(self, "_stdp_window", None)
+        if window is not None:
+            self._tau_plus = self._tau_minus = float(window)
+
+    def _params_changed(self, names: set[str]) -> None:
+        parent = getattr(super(), "_params_changed", None)
+        if callable(parent):
+            parent(names)
+        if "stdp_window" in names:
+            self._apply_stdp_window()
+
+
+class RLSTDP(_SpikeyKeys, _EligibilitySTDP):
     """Spikey's reward-modulated STDP: an STDP trace decaying by ``trace_decay``.
 
     As :class:`MSTDPET` with :math:`z \\leftarrow (1 - \\text{trace\\_decay}) z +
-    \\zeta`; a reward applies :math:`\\eta r p_i z_{ij}`.
+    \\zeta`; a reward applies :math:`\\eta r p_i z_{ij}`. The original Spikey's
+    ``stdp_window`` (steps) sets ``tau_plus = tau_minus``.
     """
 
     NECESSARY_KEYS = LTP.extend_keys(
         [
-            Key(
-                "trace_decay",
-                "Fraction of the STDP trace lost each step.",
-                float,
-                0.04,
-                constraint=Interval(0, 1),
-            )
+            _trace_decay_key(0.04, "Fraction of the STDP trace lost each step."),
+            _stdp_window_key(),
         ]
     )
+
+    def __init__(self, w: Any, **kwargs: Any):
+        super().__init__(w, **kwargs)
+        self._apply_stdp_window()
 
     def _z_params(self) -> tuple[float, float]:
         return 1.0 - self._trace_decay, 1.0
 
 
-#: Spikey's name for :class:`MSTDPET`.
-RLSTDPET = MSTDPET
+class RLSTDPET(_SpikeyKeys, MSTDPET):
+    """The original Spikey's ``RLSTDPET``: :class:`MSTDPET` with its keys.
+
+    - ``stdp_window`` (steps): ``tau_plus = tau_minus = stdp_window``;
+    - ``trace_decay``: fraction of the eligibility trace lost per step,
+      :math:`z \\leftarrow (1 - d) z + d \\, \\zeta` (``d = 1 - e^{-1/\\tau_z}``
+      gives MSTDPET with :math:`\\tau_z`, e.g. ``0.04`` is close to ``tau_z = 25``).
+
+    Without them (both None) it is exactly :class:`MSTDPET` with ``tau_plus``,
+    ``tau_minus`` and ``tau_z``. Florian's (2007) settings in the original's keys are
+    ``stdp_window=20, trace_decay=0.04``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from spikey.snn.weight import Manual
+    >>> from spikey.snn.synapse import RLSTDPET
+    >>> w = Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=np.full((3, 2), 0.5))
+    >>> s = RLSTDPET(w, n_inputs=1, n_neurons=2, learning_rate=0.1, stdp_window=10, trace_decay=0.04)
+    >>> s._tau_plus, s._tau_minus
+    (10.0, 10.0)
+    """
+
+    NECESSARY_KEYS = MSTDPET.extend_keys(
+        [
+            _trace_decay_key(
+                None,
+                "The original Spikey's trace decay: fraction of the eligibility trace lost per "
+                "step (None: use tau_z).",
+            ),
+            _stdp_window_key(),
+        ]
+    )
+
+    def __init__(self, w: Any, **kwargs: Any):
+        super().__init__(w, **kwargs)
+        self._apply_stdp_window()
+
+    def _z_params(self) -> tuple[float, float]:
+        """(decay factor per step, gain of the STDP term)."""
+        d = self._trace_decay
+        if d is None:
+            return super()._z_params()
+        return 1.0 - d, d
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's MSTDPET / RLSTDP: the recursions of _EligibilitySTDP._flush
+# stepped one network step at a time, with z = S[4] * S[6][0].
+
+
+@kernel
+def eligibility_learn(P, S, fired, polarities):  # noqa: N803 - kernel signature
+    """One step of the traces and the eligibility (``_EligibilitySTDP.update``)."""
+    n_in, cp, cm, a_plus, a_minus, decay, gain = P[0], P[1], P[2], P[3], P[4], P[5], P[6]
+    pre, post, zs, scale = S[2], S[3], S[4], S[6]
+    n_pre, n_post = zs.shape
+    for i in range(n_pre):
+        pre[i] *= cp
+    for j in range(n_post):
+        post[j] *= cm
+    scale[0] *= decay
+    inc = gain / scale[0]
+    for j in range(n_post):
+        if fired[n_in + j]:
+            for i in range(n_pre):
+                zs[i, j] += inc * pre[i]
+    for i in range(n_pre):
+        if fired[i]:
+            for j in range(n_post):
+                zs[i, j] += inc * post[j]
+            pre[i] += a_plus
+    for j in range(n_post):
+        if fired[n_in + j]:
+            post[j] += a_minus
+    if scale[0] < 1e-100:  # fold the scale in before it underflows
+        sc = scale[0]
+        for i in range(n_pre):
+            for j in range(n_post):
+                v = zs[i, j] * sc
+                zs[i, j] = v if abs(v) >= 1e-200 else 0.0
+        scale[0] = 1.0
+
+
+@kernel
+def eligibility_reward(P, S, r):  # noqa: N803 - kernel signature
+    """``W += eta r p_i z_ij``, clipped to ``[0, max_weight]`` (``_EligibilitySTDP.reward``)."""
+    lr, wmax = P[7], P[8]
+    m, zs, g, scale = S[0], S[4], S[5], S[6]
+    f = lr * r
+    sc = scale[0]
+    n_pre, n_post = m.shape
+    for i in range(n_pre):
+        for j in range(n_post):
+            v = m[i, j] + (zs[i, j] * sc) * g[i, j] * f
+            if v < 0.0:
+                v = 0.0
+            elif v > wmax:
+                v = wmax
+            m[i, j] = v
+

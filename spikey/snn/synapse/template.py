@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
+from spikey.snn.engine.kernel import PartKernel, checked, kernel, noop_learn, noop_reward
 from spikey.snn.part import Part
 
 __all__ = ["Synapse"]
@@ -102,3 +103,41 @@ class Synapse(Part):
 
     def reward(self, rwd: float) -> None:
         """Receive a reward signal (no-op for non reward-modulated synapses)."""
+
+    #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
+    KERNEL_REPLACES = ("propagate", "update", "reward")
+
+    def _weights_kernel_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(matrix, signs)`` for :func:`dense_propagate` (signs (0, 0) when unsigned)."""
+        w = self.weights
+        shape = (self.n_pre, self._n_neurons)
+        signs = np.zeros((0, 0)) if w.signs is None else checked(w, "signs", shape)
+        return checked(w, "matrix", shape), signs
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Static synapses: :func:`dense_propagate`, no learning."""
+        return PartKernel(
+            {"propagate": dense_propagate, "learn": noop_learn, "reward": noop_reward},
+            state=self._weights_kernel_data(),
+        )
+
+
+@kernel
+def dense_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signature
+    """``current += spikes @ (matrix * signs)``, visiting only the rows that spiked.
+
+    ``S[0]`` is the weight matrix ``(n_pre, n_post)``, ``S[1]`` the signs (or an empty
+    ``(0, 0)`` array when unsigned).
+    """
+    m, signs = S[0], S[1]
+    n_post = m.shape[1]
+    signed = signs.shape[0] != 0
+    for i in range(spikes.shape[0]):
+        s = spikes[i]
+        if s != 0.0:
+            if signed:
+                for j in range(n_post):
+                    current[j] += s * (m[i, j] * signs[i, j])
+            else:
+                for j in range(n_post):
+                    current[j] += s * m[i, j]

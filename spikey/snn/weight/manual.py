@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from spikey.errors import ConfigError
+from spikey.errors import ConfigError, WeightClipWarning
 from spikey.module import Key
 from spikey.snn.weight.template import Weight
 
 __all__ = ["Manual"]
+
+
+def _clip_with_warning(values: np.ndarray, mask: np.ndarray, max_weight: float, name: str) -> np.ndarray:
+    """Clip weights to ``[0, max_weight]`` as the original Spikey did, warning when any
+    synapse (inside ``mask``) had to change."""
+    bad = mask & ((values < 0) | (values > max_weight))
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        warnings.warn(
+            f"{name}.matrix: weights are magnitudes in [0, max_weight={max_weight:g}] (signs come "
+            f"from polarities); clipped {int(bad.sum())} out-of-range weight(s), first "
+            f"{float(values[i, j])!r} at ({i}, {j}).",
+            WeightClipWarning,
+            stacklevel=5,
+        )
+        values = np.clip(values, 0.0, max_weight)
+    return values
 
 
 class Manual(Weight):
@@ -18,7 +36,9 @@ class Manual(Weight):
 
     ``matrix`` may be an array, a numpy masked array (masked entries are absent
     synapses, as in the original Spikey), or a callable ``f(weight_part) -> array``.
-    Without ``matrix_mask`` the synapses are the non-zero entries.
+    Without ``matrix_mask`` the synapses are the non-zero entries. Weights outside
+    ``[0, max_weight]`` are clipped into it, as in the original Spikey, with a
+    :class:`~spikey.errors.WeightClipWarning`.
 
     Examples
     --------
@@ -86,12 +106,8 @@ class Manual(Weight):
             mask = self._check_shape(self._matrix_mask, "matrix_mask").astype(bool)
         elif mask is None:
             mask = values != 0
-        bad = mask & ((values < 0) | (values > self._max_weight) | np.isnan(values))
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            raise ConfigError(
-                f"{name}.matrix: expected weights in [0, max_weight={self._max_weight:g}] "
-                f"(signs come from polarities); got {float(values[i, j])!r} at ({i}, {j})"
-                + (f" and {int(bad.sum()) - 1} more." if bad.sum() > 1 else ".")
-            )
+        if np.isnan(values[mask]).any():
+            i, j = np.argwhere(mask & np.isnan(values))[0]
+            raise ConfigError(f"{name}.matrix: expected weights in [0, max_weight]; got nan at ({i}, {j}).")
+        values = _clip_with_warning(values, mask, self._max_weight, name)
         self._set_matrix(values, mask)

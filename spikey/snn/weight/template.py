@@ -110,6 +110,26 @@ class Weight(Part):
         """Clip to ``[0, max_weight]`` in place."""
         np.clip(self.matrix, 0.0, self._max_weight, out=self.matrix)
 
+    def _clip_weights(self) -> None:
+        """Adopt a matrix set directly (``self._matrix = ...``, as the original Spikey's
+        weight subclasses do) and clip it to ``[0, max_weight]``.
+
+        A numpy masked array becomes a plain float matrix (masked entries absent, 0)
+        and the mask; for a plain array, non-zero entries join the mask.
+        """
+        m = self.matrix
+        if isinstance(m, np.ma.MaskedArray):
+            mask = ~np.ma.getmaskarray(m)
+            values = np.ma.filled(m.astype(float), 0.0)
+        else:
+            values = np.asarray(m, dtype=float)
+            current = np.asarray(getattr(self, "mask", np.zeros(values.shape, dtype=bool)), dtype=bool)
+            mask = (current if current.shape == values.shape else np.zeros(values.shape, dtype=bool)) | (
+                values != 0
+            )
+        values = self._check_shape(values, "matrix")
+        self._set_matrix(np.clip(values, 0.0, self._max_weight), mask)
+
     def __getitem__(self, index: Any) -> np.ndarray:
         return self.matrix[index]
 

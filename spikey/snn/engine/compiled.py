@@ -1,0 +1,423 @@
+"""The compiled engine: one numba call runs all the network steps of a tick.
+
+Each part gives its kernels (:mod:`spikey.snn.engine.kernel`); this module writes the
+loop that calls them in the order of the network's schedule as a small Python module
+(one per combination of kernels, named by a hash of what it calls), imports it, and
+compiles it with numba's ``cache=True``: a later process, or a Ray worker, with the
+same combination loads the machine code from the cache instead of compiling again.
+
+The generated loop, for a network with a per-step reward
+(:class:`~spikey.snn.network.ActiveRLNetwork`), is::
+
+    for t in range(t0, t1):
+        spikes[:n_inputs] = input_block[t]          # inputs: drawn for the tick in numpy
+        emit(neuron_params, neuron_state, neuron_random, t, spikes[n_inputs:])
+        spike_log[t] = spikes != 0
+        current[:] = 0
+        propagate(syn_params, syn_state, syn_random, t, spikes, current)
+        integrate(neuron_params, neuron_state, current)
+        if learning:
+            learn(syn_params, syn_state, spike_log[t], polarities)
+        r = step(reward_params, spike_log[t, -n_outputs:])
+        if learning and r != 0:
+            reward(syn_params, syn_state, r)
+
+Random numbers come from the parts' own generators, drawn in numpy blocks before the
+call in the order the reference engine draws them, so both engines give the same log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spikey.errors import ConfigError, EngineFallbackWarning, NumericalError
+from spikey.snn.engine.kernel import PartKernel, kernel, kernel_owner
+from spikey.snn.engine.reference import ReferenceEngine
+
+__all__ = ["NumbaEngine", "numba_available", "kernel_plan", "select_engine", "cache_dir", "ENGINES"]
+
+#: Bump when the generated source changes shape (old cached modules are then unused).
+_SOURCE_VERSION = 1
+_STANDARD = ("emit_inputs", "emit_neurons", "record", "propagate", "learn_step")
+_ROLES = {
+    "neurons": ("emit", "integrate"),
+    "synapses": ("propagate", "learn", "reward"),
+    "rewarder": ("step",),
+}
+_numba_state: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def numba_available() -> tuple[bool, str]:
+    """Whether numba can be imported here, and why not."""
+    if "ok" not in _numba_state:
+        try:
+            import numba  # noqa: F401
+        except Exception as e:  # ImportError, or a broken llvmlite
+            _numba_state.update(ok=False, why=f"numba cannot be imported ({type(e).__name__}: {e})")
+        else:
+            _numba_state.update(ok=True, why="")
+    return _numba_state["ok"], _numba_state["why"]
+
+
+def cache_dir() -> Path:
+    """Folder of the generated tick modules (and their numba cache).
+
+    ``$SPIKEY_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/spikey`` or ``~/.cache/spikey``;
+    a temporary folder when that one cannot be written.
+    """
+    base = os.environ.get("SPIKEY_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "spikey")
+    path = Path(base) / "engine"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError:
+        path = Path(tempfile.gettempdir()) / f"spikey-engine-{os.getuid() if hasattr(os, 'getuid') else 0}"
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --------------------------------------------------------------------------- planning
+def _slots(network: Any) -> list[str]:
+    slots = ["inputs", "neurons", "synapses"]
+    if _per_step_reward(network):
+        slots.append("rewarder")
+    return slots
+
+
+def _per_step_reward(network: Any) -> bool:
+    return any(e.phase == "step_reward" for e in network._schedule_entries())
+
+
+def kernel_plan(network: Any) -> list[str]:
+    """Why ``network`` cannot run compiled: one line per obstacle (empty: it can).
+
+    Each line names the slot, the part's class and the reason (no kernel, or a step
+    method that a subclass overrides).
+    """
+    why = []
+    phases = tuple(e.phase for e in network._schedule_entries())
+    extra = [p for p in phases if p not in _STANDARD + ("step_reward",)]
+    if phases[: len(_STANDARD)] != _STANDARD or extra:
+        why.append(
+            f"network ({type(network).__name__}): its schedule {list(phases)} has steps the compiled "
+            "engine does not know"
+        )
+    for slot in _slots(network):
+        part = getattr(network, slot, None)
+        if part is None:
+            why.append(f"network.{slot}: no part")
+            continue
+        owner, overridden = kernel_owner(type(part))
+        name = type(part).__name__
+        if owner is None:
+            why.append(f"network.{slot} ({name}): has no compiled kernel")
+        elif overridden is not None:
+            cls_name, method = overridden.split(".", 1)
+            if cls_name == name and not type(part).__module__.startswith("spikey."):
+                why.append(f"network.{slot} ({name}): overrides {method}(), which its kernel stands in for")
+            else:
+                why.append(f"network.{slot} ({name}): {overridden}() has no compiled kernel")
+    if _per_step_reward(network):
+        from spikey.snn.network import ActiveRLNetwork
+
+        if getattr(network, "_continuous_rwd_action", None) is not None:
+            why.append("network.continuous_rwd_action: a Python function, called every step")
+        if type(network).continuous_reward is not ActiveRLNetwork.continuous_reward:
+            why.append(f"network ({type(network).__name__}): overrides continuous_reward()")
+    return why
+
+
+def select_engine(network: Any, choice: str) -> tuple[type, list[str]]:
+    """The engine class for ``network`` under key ``engine=choice``, and the reasons
+    the compiled engine is not used (empty when it is).
+
+    ``"auto"`` runs compiled when numba imports and every part has a kernel; a part
+    whose class overrides a step method makes it fall back with an
+    :class:`~spikey.errors.EngineFallbackWarning`. ``"numba"`` raises
+    :class:`~spikey.errors.ConfigError` instead of falling back.
+    """
+    if choice == "reference":
+        return ReferenceEngine, ["engine='reference' was asked for"]
+    why = kernel_plan(network)
+    ok, numba_why = numba_available()
+    if not ok:
+        why = [numba_why] + why
+    if not why:
+        return NumbaEngine, []
+    if choice == "numba":
+        raise ConfigError(
+            f"{type(network).__name__}.engine: expected every part to have a compiled kernel for "
+            f"engine='numba'; got: {'; '.join(why)}. Use engine='auto' to fall back to the reference engine."
+        )
+    user_overrides = [w for w in why if "overrides" in w]
+    if user_overrides or not ok:
+        warnings.warn(
+            f"{type(network).__name__}: runs on the reference engine: {'; '.join(user_overrides or why)}.",
+            EngineFallbackWarning,
+            stacklevel=_user_stacklevel(),
+        )
+    return ReferenceEngine, why
+
+
+def _user_stacklevel() -> int:
+    """``stacklevel`` that points a warning at the first caller outside spikey."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(root + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level + 1
+
+
+# --------------------------------------------------------------------------- codegen
+def _driver_source(funcs: dict[str, kernel], active: bool) -> str:
+    imports, binds = [], []
+    for i, (role, k) in enumerate(funcs.items()):
+        mod, qual = k.py_func.__module__, k.py_func.__qualname__
+        if "." in qual or "<" in qual:
+            raise ConfigError(f"kernel {k!r}: expected a module-level function; got {qual!r}.")
+        imports.append(f"from {mod} import {qual} as _k{i}")
+        binds.append(f"{role} = _k{i}.dispatcher")
+    reward_lines = (
+        """
+        r = step(rP, row[n_pre - n_out :])
+        rewards[t] = r
+        total += r
+        if learn and r != 0.0:
+            reward_(sP, sS, r)"""
+        if active
+        else ""
+    )
+    return f'''"""Generated by spikey's compiled engine (source version {_SOURCE_VERSION}): one tick.
+
+Do not edit; delete the file to have it written again.
+"""
+
+from numba import njit
+
+{chr(10).join(imports)}
+
+{chr(10).join(binds)}
+
+
+@njit(cache=True, nogil=True)
+def run(t0, t1, n_in, n_out, learn, inp, nP, nS, nR, sP, sS, sR, pol, rP, log, rewards, spikes, cur):
+    n_pre = spikes.shape[0]
+    n_post = cur.shape[0]
+    body = spikes[n_in:]
+    total = 0.0
+    for t in range(t0, t1):
+        for i in range(n_in):
+            spikes[i] = inp[t, i]
+        emit(nP, nS, nR, t, body)
+        row = log[t]
+        for i in range(n_pre):
+            row[i] = spikes[i] != 0.0
+        for j in range(n_post):
+            cur[j] = 0.0
+        propagate(sP, sS, sR, t, spikes, cur)
+        integrate(nP, nS, cur)
+        if learn:
+            learn_(sP, sS, row, pol){reward_lines}
+    return total
+'''
+
+
+_drivers: dict[str, Any] = {}
+
+
+def _load_module(name: str, path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def driver(funcs: dict[str, kernel], active: bool) -> Any:
+    """The compiled tick loop for these kernels (generated, cached on disk)."""
+    source = _driver_source(funcs, active)
+    digest = hashlib.sha1(source.encode()).hexdigest()[:16]
+    if digest in _drivers:
+        return _drivers[digest]
+    with _lock:
+        if digest in _drivers:
+            return _drivers[digest]
+        folder = cache_dir()
+        path = folder / f"tick_{digest}.py"
+        name = f"spikey_engine_tick_{digest}"
+        for attempt in (0, 1):
+            try:
+                if not path.exists() or path.read_text() != source:
+                    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+                    tmp.write_text(source)
+                    os.replace(tmp, path)
+                module = _load_module(name, path)
+                _drivers[digest] = module.run
+                return module.run
+            except Exception:
+                if attempt:
+                    raise
+                # a damaged file or numba cache: remove both and write them again
+                shutil.rmtree(folder / "__pycache__", ignore_errors=True)
+                path.unlink(missing_ok=True)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- engine
+class NumbaEngine(ReferenceEngine):
+    """Runs each tick's ``processing_time`` network steps in one compiled call.
+
+    Same schedule, same state arrays and same random streams as
+    :class:`~spikey.snn.engine.reference.ReferenceEngine`: callbacks, monitors,
+    snapshots and logs do not see which engine ran.
+    """
+
+    name = "numba"
+
+    def __init__(self, network: Any):
+        super().__init__(network)
+        self.monitors: list[Any] = []
+        self._active = _per_step_reward(network)
+        self._current = np.zeros(network._n_neurons)
+        self._rewards = np.zeros(network._processing_time)
+        self._no_reward = PartKernel({}, params=())
+
+    def _kernels(self, state: Any) -> dict[str, PartKernel]:
+        net = self.network
+        T = net._processing_time
+        out = {}
+        for slot in _slots(net):
+            with _named(slot, getattr(net, slot)):
+                out[slot] = getattr(net, slot)._numba_kernel(T, net, state)
+        return out
+
+    def run(self, state: Any) -> None:
+        """Run one game step's network steps into ``network._spike_log`` (compiled)."""
+        net = self.network
+        T = net._processing_time
+        ks = self._kernels(state)
+        kn, kst = ks["neurons"], ks["synapses"]
+        kr = ks.get("rewarder", self._no_reward)
+        funcs = {"emit": kn.funcs["emit"], "integrate": kn.funcs["integrate"]}
+        funcs.update(propagate=kst.funcs["propagate"], learn_=kst.funcs["learn"], reward_=kst.funcs["reward"])
+        if self._active:
+            funcs["step"] = kr.funcs["step"]
+        run = driver(funcs, self._active)
+        if len(self._rewards) != T:
+            self._rewards = np.zeros(T)
+        if len(self._current) != net._n_neurons:
+            self._current = np.zeros(net._n_neurons)
+        log = self._log = net._spike_log
+        inp = ks["inputs"].params[0]
+        if not (isinstance(inp, np.ndarray) and inp.shape == (T, net._n_inputs) and inp.dtype == np.float64):
+            raise ConfigError(
+                f"network.inputs ({type(net.inputs).__name__}): expected a float64 spike block of shape "
+                f"({T}, {net._n_inputs}); got {getattr(inp, 'shape', inp)!r}."
+            )
+        args = (
+            net._n_inputs,
+            net._n_outputs,
+            bool(net.training),
+            inp,
+            kn.params,
+            kn.state,
+            kn.random,
+            kst.params,
+            kst.state,
+            kst.random,
+            net.polarities,
+            kr.params,
+            log,
+            self._rewards,
+            self._spikes,
+            self._current,
+        )
+        try:
+            if self.monitors:
+                total = 0.0
+                for t in range(T):
+                    total += run(t, t + 1, *args)
+                    for m in self.monitors:
+                        m.record(self, t)
+            else:
+                total = run(0, T, *args)
+        finally:
+            for k in ks.values():
+                if k.finish is not None:
+                    k.finish()
+        self._check_finite()
+        if self._active:
+            self._after_rewards(state, total)
+
+    def _after_rewards(self, state: Any, total: float) -> None:
+        net = self.network
+        net._tick_reward += total
+        net._step_t = net._processing_time - 1
+        hook = getattr(net.callback, "network_continuous_reward", None) if net.callback is not None else None
+        if hook is not None:
+            n_pre = self._spikes.shape[0]
+            log = net._spike_log
+            for t, r in enumerate(self._rewards.tolist()):
+                hook(state, log[t, n_pre - net._n_outputs :], r)
+
+    def _check_finite(self) -> None:
+        net = self.network
+        for slot in ("neurons", "synapses", "weights"):
+            part = getattr(net, slot)
+            for name in part.STATE:
+                value = getattr(part, name, None)
+                if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
+                    raise NumericalError(
+                        f"network.{slot} ({type(part).__name__}): {name} became NaN or inf during tick "
+                        f"{net.internal_time // net._processing_time} (network time {net.internal_time}..{net.internal_time + net._processing_time}); "
+                        "check the part's parameters and time step."
+                    )
+
+
+class _named:
+    """Prefix errors raised while a part prepares its kernel with its slot."""
+
+    def __init__(self, slot: str, part: Any):
+        self.slot, self.part = slot, part
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, value, tb) -> bool:
+        if isinstance(value, ConfigError) and not str(value).startswith("network."):
+            value.args = (f"network.{self.slot}: {value}",) + value.args[1:]
+        return False
+
+
+#: Engine names accepted by the network key ``engine``.
+ENGINES = ("auto", "reference", "numba")
+
+
+def describe(engine: Any, why: list[str]) -> str:
+    """The schedule's header line: which engine runs and why."""
+    if isinstance(engine, NumbaEngine):
+        return "engine: numba (every part has a compiled kernel; one compiled call per tick)"
+    if why:
+        return "engine: reference (" + "; ".join(why) + ")"
+    return "engine: reference"

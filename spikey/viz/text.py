@@ -1,0 +1,94 @@
+"""Text summaries of a run (no plotting library needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from spikey.errors import SpikeyError
+
+__all__ = ["print_rates"]
+
+
+def _episode(values: Any, episode: Any, nested: bool) -> np.ndarray:
+    if not nested:
+        return np.asarray(values)
+    if episode is None:
+        return np.asarray([v for ep in values for v in ep])
+    if isinstance(episode, (list, tuple)):
+        return np.asarray([v for i in episode for v in values[i]])
+    return np.asarray(values[episode])
+
+
+def print_rates(
+    step_inrates: Any = None,
+    step_outrates: Any = None,
+    step_states: Any = None,
+    observation_space: Any = None,
+    callback: Any = None,
+    precision: int = 2,
+    episode: Any = -1,
+) -> dict:
+    """Print the mean input and output rate in response to each state (the original Spikey's).
+
+    Parameters
+    ----------
+    step_inrates, step_outrates, step_states : list, optional
+        Per game step (flat, or one list per episode); default: the callback's
+        ``info`` (an :class:`~spikey.core.RLCallback` with ``measure_rates=True``).
+    observation_space : iterable, optional
+        The states to report; default: the callback's game's ``observation_space``.
+    callback : RLCallback, optional
+        Fills what is not given.
+    precision : int
+        Decimals printed.
+    episode : int, list of int or None
+        For per-episode lists: the episode(s) to average over (None: all).
+
+    Returns
+    -------
+    dict
+        State -> ``(mean input rate, mean output rate)`` (nan for a state never shown).
+
+    Raises
+    ------
+    SpikeyError
+        When neither the lists nor a callback with them are given.
+
+    Examples
+    --------
+    >>> from spikey.viz import print_rates
+    >>> _ = print_rates([0.0, 0.5, 0.0], [0.1, 0.9, 0.3], [(0, 0), (0, 1), (0, 0)],
+    ...                 observation_space=[(0, 0), (0, 1)])
+    (0, 0): 0.00 -> 0.20
+    (0, 1): 0.50 -> 0.90
+    """
+    info = getattr(callback, "info", {}) if callback is not None else {}
+    given = {"step_inrates": step_inrates, "step_outrates": step_outrates, "step_states": step_states}
+    for name, value in given.items():
+        if value is None:
+            if name not in info:
+                raise SpikeyError(
+                    f"print_rates: no {name}; give it, or a callback that recorded it "
+                    "(RLCallback(measure_rates=True))."
+                )
+            given[name] = info[name]
+    if observation_space is None:
+        observation_space = getattr(getattr(callback, "game", None), "observation_space", None)
+        if observation_space is None:
+            raise SpikeyError("print_rates: give observation_space (or a callback bound to a game).")
+    rates = given["step_inrates"]
+    nested = len(rates) > 0 and isinstance(rates[0], (list, tuple, np.ndarray))
+    inrates = _episode(rates, episode, nested).astype(float)
+    outrates = _episode(given["step_outrates"], episode, nested).astype(float)
+    states = _episode(given["step_states"], episode, nested)
+    out = {}
+    for state in observation_space:
+        mask = states == np.asarray(state)
+        if mask.ndim > 1:
+            mask = mask.all(axis=-1)
+        pair = tuple(float(np.mean(r[mask])) if mask.any() else float("nan") for r in (inrates, outrates))
+        out[state] = pair
+        print(f"{state}: {pair[0]:.{precision}f} -> {pair[1]:.{precision}f}")
+    return out

@@ -1,0 +1,507 @@
+"""Code written for the original Spikey runs on spikey with the original's meaning.
+
+One test per item of issue 11. Each is written from the original Spikey's public
+documentation (its README, docstrings, tutorial notebook and example scripts) and
+asserts what that documentation says the code does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import spikey
+from spikey.errors import ActionError, ActionWarning, ConfigError, UnclaimedKeyWarning, WeightClipWarning
+
+
+def parity(state):
+    """The tutorial's gate: ``np.sum(state) % 2``."""
+    return np.sum(state) % 2
+
+
+class InputMap:
+    """The tutorial's state map: an object whose ``__getitem__`` returns ``np.array(state)``."""
+
+    def __getitem__(self, state):
+        return np.array(state)
+
+
+#: The original tutorial's parts and network config (its cells 13-14), seeded matrix.
+TUTORIAL_PARTS = {
+    "inputs": spikey.input.StaticMap,
+    "neurons": spikey.neuron.Neuron,
+    "weights": spikey.weight.Manual,
+    "synapses": spikey.synapse.RLSTDPET,
+    "readout": spikey.readout.NeuronRates,
+    "modifiers": None,
+    "rewarder": spikey.reward.MatchExpected,
+}
+
+
+def tutorial_config(**overrides):
+    config = {
+        "n_inputs": 2,
+        "n_neurons": 4,
+        "n_outputs": 4,
+        "processing_time": 10,
+        "magnitude": 1,
+        "resting_mv": 0,
+        "firing_threshold": 2,
+        "spike_delay": 0,
+        "refractory_period": 1,
+        "potential_decay": 0.25,
+        "prob_rand_fire": 0,
+        "neuron_pct_inhibitory": 0,
+        "learning_rate": 0.01,
+        "stdp_window": 20,
+        "trace_decay": 0.25,
+        "max_weight": 1,
+        "matrix": np.random.default_rng(0).uniform(size=(6, 4)),
+        "inh_weight_mask": None,
+        "state_spike_map": InputMap(),
+        "input_pct_inhibitory": 0,
+        "n_actions": 0,
+        "output_range": [0, 1],
+        "expected_value": parity,
+    }
+    config.update(overrides)
+    return config
+
+
+def test_item1_state_spike_map_accepts_what_the_original_accepted():
+    """StaticMap takes a dict, an array indexed by state, a __getitem__ object or a function."""
+    maps = {
+        "dict": {0: [0, 0], 1: [0, 1], 2: [1, 0], 3: [1, 1]},
+        "array": np.array([[0, 0], [0, 1], [1, 0], [1, 1]]),
+        "getitem": type("input_map", (object,), {"__getitem__": lambda s, x: np.array([x // 2, x % 2])})(),
+        "callable": lambda x: np.array([x // 2, x % 2]),
+    }
+    for name, state_map in maps.items():
+        inp = spikey.input.StaticMap(n_inputs=2, magnitude=2.0, state_spike_map=state_map, seed=0)
+        inp.reset()
+        for state, expected in [(1, [0.0, 2.0]), (2, [2.0, 0.0]), (3, [2.0, 2.0])]:
+            inp.update(state)
+            assert inp().tolist() == expected, name
+    # the tutorial's map object on tuple states (the game's)
+    inp = spikey.input.StaticMap(n_inputs=2, magnitude=1.0, state_spike_map=InputMap(), seed=0)
+    inp.reset()
+    inp.update((1, 0))
+    assert inp().tolist() == [1.0, 0.0]
+    with pytest.raises(
+        ConfigError, match=r"StaticMap.state_spike_map: expected a dict, an array indexed by state"
+    ):
+        spikey.input.StaticMap(n_inputs=2, magnitude=1.0, state_spike_map=5)
+    bad = spikey.input.StaticMap(n_inputs=2, magnitude=1.0, state_spike_map=lambda s: np.ones(3))
+    bad.reset()
+    with pytest.raises(ConfigError, match=r"expected arrays of shape \(2,\) or \(T, 2\); got shape \(3,\)"):
+        bad.update(0)
+
+
+def test_item2_template_classes_in_both_generations():
+    """`config` + `_template_parts` build the same network as `keys` + `parts`; list_keys takes modifiers=None."""
+    config = tutorial_config(seed=3)
+
+    class old_template(spikey.network.RLNetwork):
+        config = tutorial_config(seed=3)
+        _template_parts = TUTORIAL_PARTS
+
+    class new_template(spikey.network.RLNetwork):
+        keys = tutorial_config(seed=3)
+        parts = TUTORIAL_PARTS
+
+    old, new = old_template(strict=True), new_template(strict=True)
+    assert type(old.synapses) is spikey.synapse.RLSTDPET and type(old.readout) is spikey.readout.NeuronRates
+    np.testing.assert_array_equal(old.weights.matrix, np.clip(config["matrix"], 0, 1))
+    old.reset(), new.reset()
+    for state in [(0, 1), (1, 1), (1, 0)]:
+        np.testing.assert_array_equal(old.tick(state), new.tick(state))
+    assert [k.name for k in spikey.network.RLNetwork.NECESSARY_PARTS] == [
+        "inputs",
+        "neurons",
+        "weights",
+        "synapses",
+        "readout",
+        "modifiers",
+        "rewarder",
+    ]
+    names = [k.name for k in spikey.network.RLNetwork.list_keys(**TUTORIAL_PARTS)]
+    for key in (
+        "state_spike_map",
+        "stdp_window",
+        "trace_decay",
+        "n_actions",
+        "output_range",
+        "expected_value",
+    ):
+        assert key in names
+    # kwargs win over the class config, as the original's tutorial says
+    assert old_template(strict=True, processing_time=7)._processing_time == 7
+
+
+def test_item3_original_keys_keep_their_meaning_on_parts_of_that_name():
+    """RLSTDPET's stdp_window/trace_decay, output_range, leak_scalar default, clipped and masked weights."""
+    w = spikey.weight.Manual(n_inputs=1, n_neurons=1, max_weight=1.0, matrix=np.array([[0.5], [0.0]]))
+    syn = spikey.synapse.RLSTDPET(
+        w, n_inputs=1, n_neurons=1, learning_rate=0.1, stdp_window=8, trace_decay=0.1
+    )
+    assert (syn._tau_plus, syn._tau_minus) == (8.0, 8.0)
+    syn.reset()
+    syn.update(np.array([True, False]), np.ones(2))  # pre spike
+    syn.update(np.array([False, True]), np.ones(2))  # post spike one step later: z += d * zeta
+    z0 = syn.eligibility[0, 0]
+    assert z0 == pytest.approx(0.1 * math.exp(-1 / 8), rel=1e-12)
+    for _ in range(5):
+        syn.update(np.array([False, False]), np.ones(2))
+    assert syn.eligibility[0, 0] == pytest.approx(z0 * 0.9**5, rel=1e-12)  # trace_decay lost per step
+    # the tutorial's network claims every key it gives: strict networks raise otherwise
+    spikey.network.RLNetwork(**TUTORIAL_PARTS, **tutorial_config(), strict=True)
+    # RandPotential works without leak_scalar, as the original's examples assumed
+    neuron = spikey.neuron.RandPotential(
+        n_neurons=3,
+        magnitude=1.0,
+        firing_threshold=1.0,
+        potential_decay=0.1,
+        refractory_period=1,
+        prob_rand_fire=0.0,
+    )
+    assert neuron._leak_scalar == 0.1
+    # masked arrays: masked entries are absent synapses; out-of-range weights are clipped
+    m = np.ma.array([[0.5, 3.0], [-1.0, 0.2], [0.3, 0.0]], mask=[[0, 0], [0, 0], [1, 0]])
+    with pytest.warns(WeightClipWarning, match=r"Manual.matrix: .*clipped 2 out-of-range weight\(s\)"):
+        w = spikey.weight.Manual(n_inputs=1, n_neurons=2, max_weight=1.0, matrix=m)
+    np.testing.assert_array_equal(w.matrix, [[0.5, 1.0], [0.0, 0.2], [0.0, 0.0]])
+    np.testing.assert_array_equal(w.mask, [[True, True], [True, True], [False, True]])
+    # a generator function of the weight part
+    w = spikey.weight.Manual(
+        n_inputs=1, n_neurons=2, max_weight=2.0, matrix=lambda part: np.full(part.shape, part._max_weight / 4)
+    )
+    assert w.matrix.tolist() == [[0.5, 0.5]] * 3
+
+    class CustomWeight(spikey.weight.template.Weight):  # the 2021 tutorial's subclass
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._matrix = np.ma.copy(kwargs["matrix"])
+            self._clip_weights()
+
+    cw = CustomWeight(
+        n_inputs=1, n_neurons=2, max_weight=1, matrix=np.ma.array(np.full((3, 2), 4.0), mask=np.eye(3, 2))
+    )
+    assert cw.matrix.tolist() == [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]] and not isinstance(
+        cw.matrix, np.ma.MaskedArray
+    )
+    assert cw.mask.tolist() == [[False, True], [True, False], [True, True]]
+
+
+def test_item4_games_as_the_original_wrote_them():
+    """Logic(n_inputs, expected_value), class config, presets, seed(0), spikey.RL.Logic and the 4-tuple step."""
+    assert spikey.RL.Logic is spikey.games.Logic
+    game = spikey.RL.Logic(n_inputs=2, expected_value=parity)
+    assert game.seed(0) == 0
+    states = [game.reset()]
+    for _ in range(20):
+        state, reward, done, info = game.step(int(parity(states[-1])))
+        assert reward == 1.0 and done is False and info["correct"]
+        states.append(state)
+    assert all(len(s) == 2 for s in states) and len(set(states)) > 1
+    game.seed(0)
+    assert game.reset() == states[0]  # seed(0) replays
+    assert {"AND", "OR", "XOR"} <= set(spikey.RL.Logic.PRESETS)
+    assert "expected_value" in [k.name for k in spikey.RL.Logic.NECESSARY_KEYS]
+    xor = spikey.RL.Logic(preset="XOR")
+    assert [xor.expected_value(s) for s in [(0, 0), (0, 1), (1, 0), (1, 1)]] == [0, 1, 1, 0]
+
+    class game_template(spikey.RL.Logic):
+        config = {"n_inputs": 3, "expected_value": parity}
+
+    three = game_template(seed=1)
+    assert len(three.reset()) == 3 and three.observation_space.n == 3
+    assert three.params["expected_value"] is parity
+
+
+def test_item5_training_loops_as_the_tutorial_builds_them():
+    """GenericLoop(network, game, **mixed params), with a callback, reset(), NECESSARY_KEYS, dict extend_keys, init()."""
+    params = {
+        **tutorial_config(),
+        **TUTORIAL_PARTS,
+        "expected_value": parity,
+        "n_episodes": 2,
+        "len_episode": 5,
+    }
+    with pytest.warns(ActionWarning):  # NeuronRates' rate vectors on Logic, as in the tutorial
+        loop = spikey.core.GenericLoop(spikey.network.RLNetwork, spikey.RL.Logic, seed=0, **params)
+        loop.reset()
+        network, game, results, info = loop()
+    assert isinstance(network, spikey.network.RLNetwork) and isinstance(game, spikey.RL.Logic)
+    assert type(network.synapses) is spikey.synapse.RLSTDPET and network.synapses._tau_plus == 20.0
+    assert (results["n_episodes"], results["len_episode"]) == (2, 5) and info["episode_lens"] == [5, 5]
+    assert {"n_episodes", "len_episode"} <= {k.name for k in spikey.core.GenericLoop.NECESSARY_KEYS}
+    callback = spikey.core.RLCallback()
+    with pytest.warns(ActionWarning):
+        loop = spikey.core.GenericLoop(spikey.network.RLNetwork, spikey.RL.Logic, callback, seed=0, **params)
+        _, _, results2, _ = loop()
+    assert loop.callback is callback and results2["n_steps"] == 10
+
+    class CustomLoop(spikey.core.TrainingLoop):
+        NECESSARY_KEYS = spikey.core.TrainingLoop.extend_keys(
+            {"n_episodes": "int Number of episodes to run,", "len_episode": "int Length of episode."}
+        )
+
+        def __call__(self, **kwargs):
+            network, game = self.init()
+            assert self.network_template is spikey.network.RLNetwork and self.game_template is spikey.RL.Logic
+            for _ in range(self.params["n_episodes"]):
+                network.reset()
+                state = game.reset()
+                for _ in range(self.params["len_episode"]):
+                    action = network.tick(state)
+                    state, _, done, _ = game.step(action)
+            self.callback.training_end()
+            return network, game, self.callback.results, self.callback.info
+
+    assert [k.name for k in CustomLoop.NECESSARY_KEYS][-2:] == ["n_episodes", "len_episode"]
+    with pytest.warns(ActionWarning):
+        network, game, results, info = CustomLoop(spikey.network.RLNetwork, spikey.RL.Logic, **params)()
+    assert info["episode_lens"] == [5, 5] and results["n_steps"] == 10
+
+
+def test_item6_callbacks_user_hooks_targets_and_duck_typing(tmp_path, monkeypatch):
+    """bind('name') adds a hook; tutorial targets; monitor; duck-typed callbacks; log(filename) in the cwd."""
+    callback = spikey.core.ExperimentCallback()
+    callback.bind("random")
+    assert callback.network is None  # the string is a hook name, not a network
+    callback.track("random", "results", "demo_1", ["arg_0"], "scalar")
+    callback.monitor("random", "info", "demo_2", ["arg_0"], "list")
+    callback.reset()
+    for i in range(5):
+        callback.random(i)
+    assert callback.results["demo_1"] == 4 and callback.info["demo_2"] == [0, 1, 2, 3, 4]
+    with pytest.raises(
+        ConfigError, match=r"hook 'randon' is not announced by spikey \(did you mean 'random'\?\)"
+    ):
+        callback.track("randon", "info", "x", ["arg_0"], "list")
+
+    callback = spikey.core.RLCallback()
+    callback.track(
+        "network_init", "info", "weights_original", ["network", "synapses", "weights", "matrix"], "scalar"
+    )
+    callback.track("training_end", "results", "len_episode", ["experiment_params", "len_episode"], "scalar")
+    callback.track("network_reward", "info", "my_rewards", ["arg_2"], "list")
+    callback.track("network_init", "info", "start_time", lambda: 42.0, "scalar")
+    params = {**tutorial_config(), **TUTORIAL_PARTS, "n_episodes": 1, "len_episode": 6}
+    with pytest.warns(ActionWarning):
+        loop = spikey.core.GenericLoop(spikey.network.RLNetwork, spikey.RL.Logic, callback, seed=0, **params)
+        network, _, results, info = loop()
+    assert results["len_episode"] == 6 and info["start_time"] == 42.0
+    assert info["weights_original"].shape == (6, 4) and info["my_rewards"] == info["step_rewards"]
+    assert len(info["my_rewards"]) == 6
+    monkeypatch.chdir(tmp_path)
+    path = callback.log(filename="tutorial_log.json")
+    assert os.path.abspath(path) == str(tmp_path / "tutorial_log.json")
+
+    class DuckCallback:  # an original-style callback: only the hooks it cares about
+        def __init__(self):
+            self.ticks = 0
+            self.results, self.info = {}, {}
+
+        def reset(self):
+            self.ticks = 0
+
+        def network_tick(self, state, action):
+            self.ticks += 1
+
+    duck = DuckCallback()
+    with pytest.warns(ActionWarning):
+        loop = spikey.core.GenericLoop(spikey.network.RLNetwork, spikey.RL.Logic, duck, seed=0, **params)
+        output = loop()
+    assert duck.ticks == 6 and len(output) == 4
+
+    class IterCallback(DuckCallback):  # the original returned [*callback] from a run
+        def __iter__(self):
+            yield "expected_output"
+
+    with pytest.warns(ActionWarning):
+        loop = spikey.core.GenericLoop(
+            spikey.network.RLNetwork, spikey.RL.Logic, IterCallback(), seed=0, **params
+        )
+        assert loop() == ["expected_output"]
+
+
+def test_item7_reader_and_log_paths(tmp_path, monkeypatch):
+    """Reader of one file or (folder, filenames); network/game/results/info/summary/iter_unique/read_file."""
+    monkeypatch.chdir(tmp_path)
+    for i, lr in enumerate([0.1, 0.1, 0.2]):
+        path = spikey.logging.log(
+            {"learning_rate": lr, "n_neurons": 4},
+            {"name": "XOR"},
+            {"accuracy": i / 2},
+            {"w": np.eye(2) * i},
+            filename=f"run{i}.json",
+        )
+        assert os.path.abspath(path) == str(tmp_path / f"run{i}.json")  # relative to the cwd, no log/ folder
+    (tmp_path / "x~SUMMARY.json").write_text(json.dumps({"results": {"n": 3}}))
+    one = spikey.logging.Reader("run2.json")
+    assert len(one) == 1 and one["accuracy"].tolist() == [1.0]
+    reader = spikey.logging.Reader(".", ["run0.json", "run1.json", "run2.json", "x~SUMMARY.json"])
+    assert reader.summary == {"results": {"n": 3}} and len(reader) == 3
+    assert (
+        list(reader.network.columns) == ["learning_rate", "n_neurons"]
+        and reader.game["name"].tolist() == ["XOR"] * 3
+    )
+    assert reader.results["accuracy"].tolist() == [0.0, 0.5, 1.0]
+    np.testing.assert_array_equal(reader.info["w"][2], np.eye(2) * 2)
+    groups = [part.tolist() for part in reader.iter_unique("accuracy", hashable_keys="learning_rate")]
+    assert groups == [[0.0, 0.5], [1.0]]
+    assert reader.read_file("run1.json")["accuracy"] == 0.5
+    assert reader["accuracy", 2].tolist() == [0.0, 0.5]
+    np.testing.assert_array_equal(reader["w"].iloc[1], np.eye(2))
+    assert spikey.logging.uncompressnd("[[0.1 0.2],[0.3 0.4]]").tolist() == [[0.1, 0.2], [0.3, 0.4]]
+    np.testing.assert_array_equal(spikey.logging.uncompressnd(spikey.logging.sanitize(np.eye(2))), np.eye(2))
+
+
+def _tiny_loop(**kw):
+    params = {**tutorial_config(processing_time=4), **TUTORIAL_PARTS, "n_episodes": 1, "len_episode": 3, **kw}
+    if params["readout"] is spikey.readout.NeuronRates:
+        params["readout"] = spikey.readout.Threshold
+        params.pop("n_actions")
+        params.update(action_threshold=0.1)
+    return spikey.core.GenericLoop(spikey.network.RLNetwork, spikey.RL.Logic, **params)
+
+
+def test_item8_meta_as_the_original_examples_use_it(tmp_path):
+    """Series(loop, spec, max_process=2).run(n, folder); experiment_params=; backends; Population; modifier keys."""
+    series = spikey.meta.Series(_tiny_loop(), ("stdp_window", [10, 30]), max_process=2)
+    assert isinstance(series.backend, spikey.meta.backends.MultiprocessBackend)
+    df = series.run(2, str(tmp_path / "series"))
+    assert len(df) == 4 and sorted(df["stdp_window"].tolist()) == [10, 10, 30, 30]
+    assert len([f for f in os.listdir(tmp_path / "series") if f.endswith(".json") and "~" not in f]) == 4
+    single = spikey.meta.Series(
+        spikey.network.RLNetwork,
+        spikey.RL.Logic,
+        spikey.core.GenericLoop,
+        ("stdp_window", [10, 30]),
+        experiment_params=_tiny_loop().params,
+        n_repeats=2,
+        seed=series.seed,
+        logging=False,
+    ).run()
+    assert single["mean_reward"].tolist() == df["mean_reward"].tolist()  # same seeds, same table, any backend
+    assert spikey.meta.backends.SingleProcessBackend().distribute(pow, [1, 2, 3], shared=2) == [2, 4, 8]
+    assert spikey.meta.backends.MultiprocessBackend(2).distribute(pow, [1, 2, 3], shared=2) == [2, 4, 8]
+
+    metagame = spikey.meta.EvolveNetwork(
+        training_loop=_tiny_loop(),
+        win_fitness=2.0,
+        fitness_getter=lambda network, game, results, info: results["mean_reward"],
+        n_reruns=1,
+        genotype_constraints={"stdp_window": list(range(5, 100, 5)), "learning_rate": (0.0, 0.1, 0.02)},
+        static_updates=("prob_rand_fire", [0.0, 0.02]),
+    )
+    with pytest.warns(spikey.errors.SpikeyWarning, match="ignoring the original Spikey's keys"):
+        population = spikey.meta.Population(
+            game=metagame,
+            folder=str(tmp_path / "meta"),
+            max_process=1,
+            n_storing=256,
+            n_agents=4,
+            n_epoch=2,
+            mutate_eligable_pct=0.5,
+            max_age=5,
+            random_rate=0.1,
+            survivor_rate=0.1,
+            mutation_rate=0.3,
+            crossover_rate=0.5,
+            seed=0,
+        )
+    while not population.terminated:
+        fitness = population.evaluate()
+        population.update(fitness)
+        assert spikey.meta.checkpoint_population(population) == str(tmp_path / "meta")
+    assert population.epoch == 2 and len(fitness) == 4
+    assert all(g["learning_rate"] in (0.0, 0.02, 0.04, 0.06, 0.08) for g in population.population)
+
+    class PlainNet:  # not a spikey network: the original set the attribute along the path
+        def __init__(self):
+            self.neurons = type("N", (), {"y": 0})()
+
+    plain = PlainNet()
+    spikey.modifier.DropOff(["network", "neurons", "y"], 1, 2, 3).set_param(plain, 0.5)
+    assert plain.neurons.y == 0.5
+    drop = spikey.modifier.LinearDecay(["network", "_processing_time"], 2, 4, 8)
+    network, *_ = _tiny_loop(modifiers=[drop], seed=0)()
+    assert network._processing_time == 8 and network.spike_log.shape[0] == 8
+
+
+def test_item9_names_users_wrote():
+    """The original's module and class names resolve to spikey's objects."""
+    import spikey.RL.template
+    import spikey.snn.neuron.neuron
+
+    import spikey.MetaRL.template
+    import spikey.viz
+    from spikey.MetaRL import EvolveNetwork
+
+    assert spikey.snn.neuron.neuron.Neuron is spikey.neuron.Neuron
+    assert spikey.RL.template is spikey.games.template and spikey.RL.template.RL is spikey.games.Game
+    assert EvolveNetwork is spikey.meta.EvolveNetwork and spikey.MetaRL.template.MetaRL is spikey.meta.MetaRL
+    assert spikey.meta.population.GenotypeMapping is spikey.meta.GenotypeMapping
+    mapping = spikey.meta.GenotypeMapping(n_storing=5)
+    for i in range(20):
+        mapping.update({"idx": i}, i)
+    assert [g["idx"] for g in mapping.genotypes] == [15, 16, 17, 18, 19] and mapping[{"idx": 17}] == 17
+    assert mapping[{"idx": 3}] is None
+    assert callable(spikey.viz.print_rates) and callable(spikey.weight.template.Weight._clip_weights)
+
+
+def test_item10_florian_rate_keeps_the_original_public_names():
+    """network_template.config, game_template, training_params, and stdp_window/trace_decay genes."""
+    from spikey.experiments.florian_rate import game_template, network_template, training_params
+
+    assert network_template.config is network_template.keys and "len_episode" in training_params
+    assert game_template.config["name"] == "XOR"
+    assert network_template.parts["synapses"] is spikey.synapse.RLSTDPET
+    net = network_template(strict=True, seed=0, stdp_window=35, trace_decay=0.1)
+    assert net.synapses._tau_plus == 35.0 and net.synapses._z_params() == (0.9, 0.1)
+    default = network_template(seed=0)  # the original keys absent: exactly MSTDPET with tau_z = 25
+    assert default.synapses._z_params() == spikey.synapse.MSTDPET._z_params(default.synapses)
+    metagame = spikey.meta.EvolveNetwork(
+        training_loop=spikey.core.GenericLoop(
+            network_template, game_template, **{**training_params, "len_episode": 2}
+        ),
+        genotype_constraints={
+            "trace_decay": list(np.arange(0, 1, 0.02)),
+            "stdp_window": list(range(5, 100, 5)),
+        },
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        metagame.check_constraints(spikey.meta.parse_constraints(metagame.GENOTYPE_CONSTRAINTS))
+
+
+def test_item11_lenient_where_the_original_was_with_a_warning():
+    """Unknown game keys warn with did-you-mean; Logic takes a rate vector with a warning; strict modes raise."""
+    with pytest.warns(
+        UnclaimedKeyWarning, match=r"Logic: has no key 'reward_corect' \(did you mean 'reward_correct'\?\)"
+    ):
+        game = spikey.RL.Logic(reward_corect=3.0)
+    assert game.params["reward_correct"] == 1.0
+    with pytest.raises(ConfigError, match=r"has no key 'reward_corect'"):
+        spikey.RL.Logic(reward_corect=3.0, strict=True)
+    game = spikey.RL.Logic(preset="XOR", seed=0)
+    game.reset()
+    with pytest.warns(ActionWarning, match=r"Logic.step: action array\(\[0.2, 0.5\]\) .* taken as given"):
+        _, reward, _, info = game.step(np.array([0.2, 0.5]))
+    assert reward == 0.0 and info["correct"] is False
+    strict = spikey.RL.Logic(preset="XOR", seed=0, strict_actions=True)
+    strict.reset()
+    with pytest.raises(ActionError, match=r"give the game strict_actions=False"):
+        strict.step(np.array([0.2, 0.5]))
+    with pytest.raises(
+        ConfigError, match=r"LinearDecay.param: no part of the network has a key 'procesing_time'"
+    ):
+        mod = spikey.modifier.LinearDecay("procesing_time", 2, 4, 8)
+        spikey.network.RLNetwork(**{**TUTORIAL_PARTS, "modifiers": [mod]}, **tutorial_config())
