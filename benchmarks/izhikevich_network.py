@@ -4,7 +4,8 @@ The 1000-neuron network of the paper's ``net.m`` (800 excitatory, 200 inhibitory
 neurons with random heterogeneity, all-to-all weights 0.5 U from excitatory and -U from
 inhibitory neurons, thalamic noise 5 N(0, 1) / 2 N(0, 1) per ms, 1 ms steps with v in
 two 0.5 ms half-steps) built as a :class:`~spikey.snn.populations.PopulationNetwork` and
-run by the reference engine, one game step of 1000 network steps (1 s) at a time.
+run by the reference engine (or ``--engine numba``), one game step of 1000 network steps
+(1 s) at a time.
 
 Prints the median time per simulated second over ``--repeats`` runs (after one warm-up
 second), the mean firing rate, and for context the time of a straightforward
@@ -15,6 +16,7 @@ Usage::
 
     python benchmarks/izhikevich_network.py            # 10 simulated seconds
     python benchmarks/izhikevich_network.py --repeats 3
+    python benchmarks/izhikevich_network.py --engine numba   # compiled engine
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 
 from spikey.snn.neuron import Izhikevich
 from spikey.snn.populations import Population, PopulationNetwork, Projection
+from spikey.snn.synapse import Synapse
 
 TARGET_MS = 150.0
 NE, NI = 800, 200
@@ -40,8 +43,9 @@ def draws(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return re, ri, w
 
 
-def network(seed: int = 0) -> PopulationNetwork:
-    """The net.m network as populations and projections."""
+def network(seed: int = 0, engine: str | None = None) -> PopulationNetwork:
+    """The net.m network as populations and projections (delay-free static synapses);
+    ``engine`` None: the network's default ($SPIKEY_ENGINE, else 'auto')."""
     re, ri, w = draws(seed)
     exc, inh = slice(0, NE), slice(NE, NE + NI)
     return PopulationNetwork(
@@ -65,7 +69,9 @@ def network(seed: int = 0) -> PopulationNetwork:
             for post, cols in (("exc", exc), ("inh", inh))
         ],
         processing_time=1000,
+        synapses=Synapse,
         seed=seed,
+        **({} if engine is None else {"engine": engine}),
     )
 
 
@@ -90,9 +96,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10, help="simulated seconds timed (default 10)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--engine", choices=("reference", "numba", "auto"), default="reference")
     args = parser.parse_args(argv)
 
-    net = network(args.seed)
+    net = network(args.seed, args.engine)
     net.reset()
     net.tick(None)  # warm-up second
     times, spikes = [], 0
@@ -124,7 +131,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     ref_ms = 1000 * statistics.median(ref_times)
     ref_rate = ref_spikes / (NE + NI) / len(ref_times)
 
-    print("Izhikevich (2003) network: 1000 neurons, all-to-all, 1 ms steps, reference engine")
+    print(f"Izhikevich (2003) network: 1000 neurons, all-to-all, 1 ms steps, {net.engine.name} engine")
     print(
         f"  spikey:            {ms:7.1f} ms per simulated second (median of {args.repeats}), mean rate {rate:.2f} Hz"
     )

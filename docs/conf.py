@@ -3,10 +3,17 @@
 Build (from the repository root), warnings are errors::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+Works offline: MathJax is served from the build (``_ext/offline_math.py``). The
+example notebooks (``examples/*.ipynb``) are copied into ``gallery/`` and executed
+by myst-nb at build time (cached in ``_build/.jupyter_cache``), so the gallery shows
+their figures as the code draws them today.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,14 +30,15 @@ version = release = spikey.__version__
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.mathjax",
+    "offline_math",  # sphinx.ext.mathjax with MathJax served from _static (no CDN)
     "sphinx.ext.viewcode",
     "numpydoc",
+    "myst_nb",
     "spikey_docs",
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build", "requirements.txt", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "requirements.txt", "Thumbs.db", ".DS_Store", "guide/_*.rst", "**.ipynb_checkpoints"]
 templates_path: list[str] = []
 html_static_path = ["_static"]
 html_css_files = ["spikey.css"]
@@ -63,3 +71,36 @@ numpydoc_xref_param_type = False
 # numpydoc loads autosummary; nothing here uses stub generation, and its source scan
 # would import every ``automodule`` target, even one behind ``spikey-if-module``.
 autosummary_generate = False
+
+# -- notebook gallery (myst-nb) -------------------------------------------------------
+EXAMPLES = HERE.parent / "examples"
+GALLERY = HERE / "gallery"  # generated: copies of examples/*.ipynb (git-ignored)
+
+
+def _sync_gallery() -> None:
+    """Copy the example notebooks into ``gallery/`` (only those that changed)."""
+    GALLERY.mkdir(exist_ok=True)
+    wanted = {nb.name for nb in EXAMPLES.glob("*.ipynb")}
+    for old in GALLERY.glob("*.ipynb"):
+        if old.name not in wanted:
+            old.unlink()
+    for nb in sorted(EXAMPLES.glob("*.ipynb")):
+        target = GALLERY / nb.name
+        if not target.exists() or target.read_bytes() != nb.read_bytes():
+            shutil.copyfile(nb, target)
+
+
+_sync_gallery()
+
+# The notebooks draw with Jupyter's inline backend, so that their figures end up in the
+# pages; a headless CI's MPLBACKEND=Agg (meant for pytest) would leave them blank.
+if os.environ.get("MPLBACKEND", "").lower() == "agg":
+    del os.environ["MPLBACKEND"]
+
+nb_execution_mode = "cache"  # execute at build; unchanged notebooks come from the cache
+nb_execution_cache_path = str(HERE / "_build" / ".jupyter_cache")
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True  # a notebook that fails fails the build
+nb_execution_in_temp = True
+nb_merge_streams = True
+nb_execution_show_tb = True

@@ -4,6 +4,9 @@ Short aliases of the part families and networks::
 
     spikey.neuron, spikey.synapse, spikey.input, spikey.weight,
     spikey.readout, spikey.reward, spikey.modifier, spikey.network
+
+``spikey.viz`` (plots) is imported on first use, and matplotlib only when a plot is
+drawn.
 """
 
 from spikey import MetaRL, core, games, logging, meta, module
@@ -61,6 +64,17 @@ _alias_modules()
 #: The original Spikey's name for :mod:`spikey.games`.
 RL = games
 
+
+def __getattr__(name: str):
+    # spikey.viz on first use: ``import spikey`` stays light (matplotlib itself is
+    # imported by spikey.viz only when a plot is drawn).
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module("spikey.viz")
+    raise AttributeError(f"module 'spikey' has no attribute {name!r}")
+
+
 __all__ = [
     "__version__",
     "module",
@@ -68,6 +82,7 @@ __all__ = [
     "games",
     "logging",
     "meta",
+    "viz",
     "RL",
     "MetaRL",
     "Key",

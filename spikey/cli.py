@@ -5,6 +5,7 @@ Usage::
     spikey run xor                      # a built-in experiment
     spikey run xor-temporal --seed 3 --episodes 50
     spikey run cartpole --out runs/ --quiet
+    spikey run xor --set learning_rate=0.05 --set n_episodes=2   # override keys (YAML values)
     spikey run diehl-cook --n-neurons 100 --n-train 4000 --n-test 1000   # Diehl & Cook 2015
     spikey run my_experiment.py         # network_template, game_template, training_params
     spikey run my_experiment.yaml       # names an experiment and overrides
@@ -53,7 +54,7 @@ from typing import Any
 from spikey.errors import ConfigError, SpikeyError
 from spikey.module import suggest
 
-__all__ = ["EXPERIMENTS", "main", "load_experiment", "run_experiment", "summary_rows"]
+__all__ = ["EXPERIMENTS", "main", "load_experiment", "parse_set", "run_experiment", "summary_rows"]
 
 #: Built-in experiment name -> module.
 EXPERIMENTS = {
@@ -265,12 +266,69 @@ def _evaluation_results(value: Any) -> dict[str, Any]:
         return {}
 
 
+def parse_set(items: Sequence[str]) -> dict[str, Any]:
+    """``["key=value", ...]`` (the ``--set`` options) as a dict; values read as YAML.
+
+    ``1`` is an int, ``0.5`` a float, ``true`` a bool, ``null`` None, ``[0, 0.3]`` a
+    list, anything else a string; a later ``--set`` of the same key wins.
+
+    Raises
+    ------
+    ConfigError
+        For an item without ``=`` or with an empty key, or a value that is not valid YAML.
+
+    Examples
+    --------
+    >>> from spikey.cli import parse_set
+    >>> parse_set(["learning_rate=0.05", "n_episodes=3", "preset=XOR", "progress=false"])
+    {'learning_rate': 0.05, 'n_episodes': 3, 'preset': 'XOR', 'progress': False}
+    """
+    out: dict[str, Any] = {}
+    if not items:
+        return out
+    import yaml
+
+    for item in items:
+        key, sep, text = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"spikey run --set: expected KEY=VALUE (e.g. learning_rate=0.05); got {item!r}.")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError as e:
+            raise ConfigError(f"spikey run --set {key}: value {text!r} is not valid YAML: {e}") from None
+        if isinstance(value, dict):
+            raise ConfigError(
+                f"spikey run --set {key}: expected a scalar or a list; got a mapping {text!r}."
+            )
+        out[key] = value
+    return out
+
+
+def _unclaimed_set_keys(caught: list, sets: dict[str, Any], loop_keys: Sequence[str]) -> None:
+    """Turn a network's unclaimed-key warning about a ``--set`` key into an error; re-warn the rest."""
+    import warnings
+
+    from spikey.errors import UnclaimedKeyWarning
+
+    for w in caught:
+        message = str(w.message)
+        if issubclass(w.category, UnclaimedKeyWarning):
+            for key in sets:
+                if f"key {key!r}" in message:
+                    if "did you mean" not in message and suggest(key, loop_keys):
+                        message = message.rstrip(".") + f"; nor by the training loop{suggest(key, loop_keys)}."
+                    raise ConfigError(f"spikey run --set {key}={sets[key]!r}: {message}")
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 def run_experiment(
     spec: str,
     seed: int | None = None,
     episodes: int | None = None,
     out: str = "log",
     quiet: bool = False,
+    sets: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], str, str]:
     """Run an experiment once and write its log.
 
@@ -286,6 +344,11 @@ def run_experiment(
         Folder of the log file.
     quiet : bool
         No progress bar.
+    sets : dict, optional
+        Overrides of ``--set key=value`` (see :func:`parse_set`), merged last. A key
+        that neither the loop, the game nor a part of the network declares raises
+        :class:`~spikey.errors.ConfigError` (with a did-you-mean), instead of the
+        warning a misspelt key in an experiment file gets.
 
     Returns
     -------
@@ -305,6 +368,8 @@ def run_experiment(
         params["seed"] = seed
     if episodes is not None:
         params["n_episodes"] = episodes
+    sets = dict(sets or {})
+    params.update(sets)
     if quiet:
         params["progress"] = False
     loop_cls = getattr(module, "training_loop", GenericLoop)
@@ -315,7 +380,15 @@ def run_experiment(
     callback = getattr(module, "callback", None)
     if callback is None:
         callback = RLCallback()
-    loop = loop_cls(module.network_template, module.game_template, callback, params)
+    if sets:
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loop = loop_cls(module.network_template, module.game_template, callback, params)
+        _unclaimed_set_keys(caught, sets, loop_cls.key_names())
+    else:
+        loop = loop_cls(module.network_template, module.game_template, callback, params)
     network, game, results, _ = loop()
     evaluate = getattr(module, "evaluate", None)
     if callable(evaluate):
@@ -355,6 +428,10 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("seed", _fmt(r["seed"])))
     if "mean_reward" in r:
         rows.append(("mean reward", _fmt(r["mean_reward"])))
+    if "mean_env_return" in r:  # the game's own return per episode (a Gymnasium env's return)
+        rows.append(("mean env return", _fmt(r["mean_env_return"])))
+        if "eval_mean_env_return" in r:
+            rows.append(("eval mean env return", _fmt(r["eval_mean_env_return"])))
     if "accuracy" in r:
         rows.append(("accuracy (final episode)", _fmt(r["accuracy"])))
         if "mean_accuracy" in r:
@@ -410,6 +487,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--quiet", action="store_true", help="no progress bar and no table; print the log path only"
     )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="sets",
+        help="override a key of the loop, game or network (repeatable; VALUE is read as YAML: "
+        "0.05, 3, true, null, [0, 0.3], XOR)",
+    )
     group = run.add_argument_group("diehl-cook", "options of spikey run diehl-cook (Diehl & Cook 2015)")
     group.add_argument("--n-neurons", type=int, default=None, help="excitatory neurons (default 100)")
     group.add_argument("--n-train", type=int, default=None, help="training images (default 4000)")
@@ -455,8 +541,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     runner_opts = {k: getattr(args, k, None) for k in _RUNNER_OPTIONS if getattr(args, k, None) is not None}
     if args.experiment in _RUNNERS:
-        if args.episodes is not None:
-            print(f"spikey: error: {args.experiment} has no episodes; use --n-train.", file=sys.stderr)
+        if args.episodes is not None or getattr(args, "sets", None):
+            print(
+                f"spikey: error: {args.experiment} takes no --episodes or --set; use --n-train, --n-neurons, ...",
+                file=sys.stderr,
+            )
             return 2
         try:
             return importlib.import_module(_RUNNERS[args.experiment]).cli_run(
@@ -471,7 +560,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         results, path, name = run_experiment(
-            args.experiment, seed=args.seed, episodes=args.episodes, out=args.out, quiet=args.quiet
+            args.experiment,
+            seed=args.seed,
+            episodes=args.episodes,
+            out=args.out,
+            quiet=args.quiet,
+            sets=parse_set(args.sets),
         )
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)

@@ -72,10 +72,10 @@ def test_gymnasium_env_spaces_and_observations():
     pole = GymnasiumEnv(CartPole, preset="CartPole-v1")
     assert (
         isinstance(pole.observation_space, gymnasium.spaces.Box)
-        and pole.observation_space.dtype == np.float64
+        and pole.observation_space.dtype == np.float32
     )
     obs, _ = pole.reset(seed=2)
-    assert obs.dtype == np.float64 and np.array_equal(obs, pole.game.state)
+    assert obs.dtype == np.float32 and np.array_equal(obs, pole.game.state.astype(np.float32))
     assert obs is not pole.game.state
 
 
@@ -85,7 +85,8 @@ def test_gymnasium_env_reset_seed_reseeds_the_game():
     first, _ = env.reset(seed=7)
     second, _ = env.reset()
     game = CartPole(preset="CartPole-v1", seed=7)
-    assert np.array_equal(first, game.reset()) and np.array_equal(second, game.reset())
+    f32 = np.float32
+    assert np.array_equal(first, game.reset().astype(f32)) and np.array_equal(second, game.reset().astype(f32))
     again, _ = env.reset(seed=7)
     assert np.array_equal(first, again)
 
@@ -96,14 +97,14 @@ def test_gymnasium_env_matches_gymnasium_cartpole_through_truncation():
     theirs = gymnasium.make("CartPole-v1")
     obs, _ = ours.reset(seed=3)
     theirs.reset(seed=0)
-    theirs.unwrapped.state = obs.copy()
+    theirs.unwrapped.state = ours.game.state.copy()
     steps, term, trunc = 0, False, False
     while not (term or trunc):
         action = balance(obs)
         obs, r, term, trunc, _ = ours.step(action)
         obs_g, r_g, term_g, trunc_g, _ = theirs.step(action)
         steps += 1
-        assert np.array_equal(obs.astype(np.float32), obs_g) and (r, term, trunc) == (r_g, term_g, trunc_g)
+        assert obs.dtype == obs_g.dtype and np.array_equal(obs, obs_g) and (r, term, trunc) == (r_g, term_g, trunc_g)
     assert steps == 500 and trunc and not term
     with pytest.raises(EpisodeError, match="call reset"):
         ours.step(0)
@@ -128,7 +129,7 @@ def test_gymnasium_env_rejects_bad_arguments():
 
 def test_gymnasium_env_invalid_action_names_game_and_space():
     """An action outside the space raises the game's error."""
-    env = GymnasiumEnv(CartPole, preset="DEFAULT")
+    env = GymnasiumEnv(CartPole, preset="DEFAULT", rescale_actions=False)
     env.reset(seed=0)
     with pytest.raises(ValueError, match=r"CartPole.step: action .* not in the action space Box"):
         env.step(np.array([50.0]))

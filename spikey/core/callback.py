@@ -549,6 +549,11 @@ class RLCallback(ExperimentCallback):
     - ``episode_rewards``: total reward (the network's rewards; the game's for
       networks without ``reward``);
     - ``episode_lens``: steps taken (for CartPole: steps balanced);
+    - ``episode_env_returns``: the game's own rewards summed over the episode (for a
+      Gymnasium env played with :class:`~spikey.games.GymGame`, the env's episode
+      return, comparable with other RL libraries), recorded next to
+      ``episode_rewards`` even when the network's ``reward()`` shapes its own
+      (from the loop's ``training_loop_step`` hook);
     - ``episode_accuracy``: fraction of actions equal to the game's
       ``expected_value(state)`` (only for games that have one, such as Logic);
     - unless ``reduced``: ``step_states``, ``step_actions``, ``step_rewards``
@@ -564,9 +569,10 @@ class RLCallback(ExperimentCallback):
 
     ``results`` (scalars, written at ``training_end``): ``total_time`` [s],
     ``n_steps``, ``mean_reward``, ``final_reward``, ``mean_steps``, ``final_steps``,
+    ``mean_env_return``, ``final_env_return`` (of ``episode_env_returns``),
     ``accuracy`` (of the final training episode), ``mean_accuracy`` (over all training
     steps), and ``eval_mean_reward``, ``eval_mean_steps``, ``eval_accuracy`` (over all
-    evaluation steps) when evaluation episodes were run.
+    evaluation steps), ``eval_mean_env_return`` when evaluation episodes were run.
 
     Parameters
     ----------
@@ -627,6 +633,7 @@ class RLCallback(ExperimentCallback):
         for p in ("", "eval_"):
             self.info[p + "episode_rewards"] = []
             self.info[p + "episode_lens"] = []
+            self.info[p + "episode_env_returns"] = []
             for key in self._step_keys():
                 self.info[p + key] = []
         self._correct = {"": [], "eval_": []}
@@ -648,6 +655,7 @@ class RLCallback(ExperimentCallback):
     def _new_episode(self, p: str) -> None:
         self.info[p + "episode_rewards"].append(0.0)
         self.info[p + "episode_lens"].append(0)
+        self.info[p + "episode_env_returns"].append(0.0)
         self._correct[p].append(0)
         if self._per_episode:
             for key in self._step_keys():
@@ -710,12 +718,13 @@ class RLCallback(ExperimentCallback):
             self._append_step(p, "step_rewards", float(reward))
 
     def training_loop_step(self, state: Any, action: Any, state_next: Any, reward: Any, done: bool) -> None:
-        """For networks without ``reward``: count the game's reward."""
-        if callable(getattr(self.network, "reward", None)):
-            return
+        """Add the game's reward to the env return; for networks without ``reward``, also to the reward."""
         p = self._prefix()
         self._ensure_episode(p)
         r = float(reward) if reward is not None else 0.0
+        self.info[p + "episode_env_returns"][-1] += r
+        if callable(getattr(self.network, "reward", None)):
+            return
         self.info[p + "episode_rewards"][-1] += r
         if not self._reduced:
             self._append_step(p, "step_rewards", r)
@@ -740,6 +749,7 @@ class RLCallback(ExperimentCallback):
                 continue
             self.results[p + "mean_reward"] = _mean(rewards)
             self.results[p + "mean_steps"] = _mean(lens)
+            self.results[p + "mean_env_return"] = _mean(self.info[p + "episode_env_returns"])
             if self._expected is not None:
                 total = int(np.sum(lens))
                 share = float(np.sum(self._correct[p]) / total) if total else math.nan
@@ -748,6 +758,7 @@ class RLCallback(ExperimentCallback):
                 self.results["n_steps"] = int(np.sum(lens))
                 self.results["final_reward"] = float(rewards[-1])
                 self.results["final_steps"] = int(lens[-1])
+                self.results["final_env_return"] = float(self.info["episode_env_returns"][-1])
                 if self._expected is not None:
                     self.results["accuracy"] = self.info["episode_accuracy"][-1]
 

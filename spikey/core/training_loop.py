@@ -200,18 +200,60 @@ class _NoBar:
     def set_description(self, desc: str) -> None:
         pass
 
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
-def _progress_bar(total: int, desc: str, enabled: bool) -> Any:
+def _progress_bar(
+    total: int, desc: str, enabled: bool, unit: str = "ep", leave: bool = True, position: int | None = None
+) -> Any:
     if not enabled:
         return _NoBar()
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm is a dependency
         return _NoBar()
-    return tqdm(total=total, desc=desc, unit="ep", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit=unit,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=leave,
+        position=position,
+    )
+
+
+class _Running:
+    """Running totals of one episode, for the progress bar's postfix."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.reward = 0.0
+        self.n_correct = 0
+        self.n_scored = 0
+
+    def add(self, reward: Any, info: Any) -> None:
+        self.steps += 1
+        try:
+            self.reward += float(reward)
+        except (TypeError, ValueError):
+            pass
+        correct = info.get("correct") if isinstance(info, dict) else None
+        if correct is not None:
+            self.n_scored += 1
+            self.n_correct += bool(correct)
+
+    def text(self) -> str:
+        """``acc=0.75 reward=38`` (accuracy when the game scores answers, e.g. Logic)."""
+        parts = []
+        if self.n_scored:
+            parts.append(f"acc={self.n_correct / self.n_scored:.2f}")
+        parts.append(f"reward={self.reward:.4g}")
+        return " ".join(parts)
 
 
 # --------------------------------------------------------------------------- loops
@@ -569,7 +611,10 @@ class GenericLoop(TrainingLoop):
     network is switched back to training mode afterwards. Callbacks see them with
     ``network.training`` False (``RLCallback`` stores them under ``eval_`` keys).
 
-    A progress bar over episodes is shown on a terminal (see the ``progress`` key).
+    Progress is shown on a terminal (stderr; see the ``progress`` key): a bar over the
+    game steps of the running episode with the running accuracy (games that score
+    answers, such as Logic) and reward in its postfix, and, when there is more than one
+    episode, a bar over episodes above it with the last episode's steps and reward.
 
     Parameters
     ----------
@@ -625,25 +670,41 @@ class GenericLoop(TrainingLoop):
     def run(self, network: Any, game: Any, params: dict[str, Any]) -> None:
         """Run ``n_episodes`` training and ``eval_episodes`` frozen episodes."""
         n_train, n_eval = params["n_episodes"], params["eval_episodes"]
-        bar = _progress_bar(n_train + n_eval, type(self).__name__, progress_enabled(params["progress"]))
+        enabled = progress_enabled(params["progress"])
+        name = type(self).__name__
+        several = n_train + n_eval > 1
+        bar = _progress_bar(n_train + n_eval, name, enabled and several)
+        # the bar over the steps of each episode (see episode()); nested under `bar`
+        self._step_bar_args = {"enabled": enabled, "leave": not several, "position": 1 if several else None}
+        self._step_bar_desc = name if not several else "steps"
+        self._last_running = None
         try:
             for episode in range(n_train):
                 steps = self.episode(network, game, params["len_episode"])
                 _hook(self.callback, "training_loop_episode_end")(episode, steps)
+                bar.set_postfix_str(self._episode_postfix(steps), refresh=False)
                 bar.update(1)
             if n_eval:
-                bar.set_description(f"{type(self).__name__} (eval)")
+                bar.set_description(f"{name} (eval)")
+                if not several:
+                    self._step_bar_desc = f"{name} (eval)"
                 was_training = getattr(network, "training", True)
                 network.eval()
                 try:
                     for episode in range(n_train, n_train + n_eval):
                         steps = self.episode(network, game, params["len_episode"])
                         _hook(self.callback, "training_loop_episode_end")(episode, steps)
+                        bar.set_postfix_str(self._episode_postfix(steps), refresh=False)
                         bar.update(1)
                 finally:
                     network.train(was_training)
         finally:
             bar.close()
+            self._step_bar_args = None
+
+    def _episode_postfix(self, steps: int) -> str:
+        running = getattr(self, "_last_running", None)
+        return f"last: steps={steps}" + (f" {running.text()}" if running is not None else "")
 
     def episode(self, network: Any, game: Any, len_episode: int) -> int:
         """Run one episode; return the number of game steps taken."""
@@ -653,13 +714,23 @@ class GenericLoop(TrainingLoop):
         reward_fn = getattr(network, "reward", None)
         if not callable(reward_fn):
             reward_fn = None
-        for step in range(len_episode):
-            action = network.tick(state)
-            state_next, game_reward, done, _ = game.step(action)
-            if reward_fn is not None:
-                reward_fn(state, action, state_next)
-            step_hook(state, action, state_next, game_reward, done)
-            state = state_next
-            if done:
-                return step + 1
-        return len_episode
+        bar_args = getattr(self, "_step_bar_args", None) or {"enabled": False}
+        bar = _progress_bar(len_episode, getattr(self, "_step_bar_desc", "steps"), unit="step", **bar_args)
+        running = self._last_running = _Running()
+        try:
+            for step in range(len_episode):
+                action = network.tick(state)
+                state_next, game_reward, done, info = game.step(action)
+                reward = game_reward
+                if reward_fn is not None:
+                    reward = reward_fn(state, action, state_next)
+                step_hook(state, action, state_next, game_reward, done)
+                running.add(reward, info)
+                bar.set_postfix_str(running.text(), refresh=False)
+                bar.update(1)
+                state = state_next
+                if done:
+                    return step + 1
+            return len_episode
+        finally:
+            bar.close()

@@ -45,10 +45,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from spikey.snn import neuron, readout, synapse, weight
 from spikey.snn.network import Network
 from spikey.snn.populations import Silent
+from spikey.snn.weight.random import bernoulli_synapses
 
 __all__ = ["N_NEURONS", "COBANetwork", "network", "coba_weights", "KEYS", "mean_rate"]
 
@@ -83,16 +85,17 @@ KEYS: dict[str, Any] = {
 }
 
 
-def coba_weights(weights: Any) -> np.ndarray:
-    """Weight magnitudes: 0.06 from excitatory, 0.67 from inhibitory neurons, where a
-    synapse exists (each with probability 2 %, no autapses), from the part's generator."""
+def coba_weights(weights: Any) -> sp.csr_array:
+    """Weight magnitudes: 0.6 from excitatory, 6.7 from inhibitory neurons, where a
+    synapse exists (each with probability 2 %, no autapses), drawn from the part's
+    generator as a sparse matrix: memory grows with the synapses, not with n^2."""
     n = weights._n_neurons
-    rng = weights.init_rng()
-    mask = rng.random((n, n)) < DENSITY
-    np.fill_diagonal(mask, False)
+    rows, cols = bernoulli_synapses(weights.init_rng(), (n, n), DENSITY)
+    keep = rows != cols
+    rows, cols = rows[keep], cols[keep]
     n_exc = int(round(EXCITATORY * n))
-    values = np.where(np.arange(n) < n_exc, W_EXC, W_INH)[:, None]
-    return np.where(mask, values, 0.0)
+    values = np.where(rows < n_exc, W_EXC, W_INH)
+    return sp.csr_array((values, (rows, cols)), shape=(n, n))
 
 
 def polarities(n: int) -> np.ndarray:

@@ -240,9 +240,17 @@ class CartPole(Game):
     # ------------------------------------------------------------------ spaces
     @property
     def observation_space(self) -> Box:
-        """``[x, x_dot, theta, theta_dot]`` within twice the termination thresholds."""
-        high = np.array([2 * self._x_max, np.inf, 2 * self._theta_max, np.inf])
-        return Box(-high, high)
+        """``[x, x_dot, theta, theta_dot]`` within twice the termination thresholds.
+
+        float32 like Gymnasium's CartPole-v1, with the same bounds for ``x`` and
+        ``theta``; the velocities are bounded by the largest float32 (Gymnasium's
+        bounds up to 0.29; since 1.0 it uses infinity, which its own ``check_env``
+        warns about). States themselves stay float64; :class:`~spikey.games.GymnasiumEnv`
+        returns them as float32, as CartPole-v1 does.
+        """
+        big = np.finfo(np.float32).max
+        high = np.array([2 * self._x_max, big, 2 * self._theta_max, big], dtype=np.float32)
+        return Box(-high, high, dtype=np.float32)
 
     @property
     def action_space(self) -> Discrete | Box:

@@ -8,7 +8,14 @@
 - :class:`GymnasiumEnv`: expose a spikey game as a ``gymnasium.Env`` (Gymnasium 1.x API:
   ``reset(seed=, options=) -> (obs, info)``, ``step(a) -> (obs, reward, terminated,
   truncated, info)``), with spaces converted to ``gymnasium.spaces``. It passes
-  ``gymnasium.utils.env_checker.check_env`` for every stock game.
+  ``gymnasium.utils.env_checker.check_env`` without a warning for every stock game.
+  No env is endless by accident: a game without ``max_steps`` (e.g. ``Logic``, which
+  never terminates) is truncated after :data:`DEFAULT_MAX_EPISODE_STEPS` steps.
+
+A network trained on a :class:`GymGame` may shape its own reward (``network.reward``);
+the env's own reward is still summed per episode by :class:`spikey.core.RLCallback`
+(``info["episode_env_returns"]``, ``results["mean_env_return"]``), so results compare
+with other RL libraries.
 
 Conventions are those of Gymnasium 1.x (``gymnasium.Env`` and its ``env_checker``).
 
@@ -33,13 +40,20 @@ from typing import Any
 
 import gymnasium
 import numpy as np
+from gymnasium.envs.registration import EnvSpec
 
-from spikey.errors import ConfigError
+from spikey.errors import ActionError, ConfigError, EpisodeError
 from spikey.games.spaces import Space, to_gymnasium_space
 from spikey.games.template import Game
 from spikey.module import Key, describe_value
 
-__all__ = ["GymGame", "GymnasiumEnv", "gym_wrapper", "gym_template"]
+__all__ = ["GymGame", "GymnasiumEnv", "gym_wrapper", "gym_template", "DEFAULT_MAX_EPISODE_STEPS"]
+
+#: Episode length of a :class:`GymnasiumEnv` whose game has no ``max_steps`` (as
+#: Gymnasium's registered envs have a ``max_episode_steps``).
+DEFAULT_MAX_EPISODE_STEPS = 1000
+
+_FROM_GAME = object()  # sentinel: max_episode_steps from the game
 
 
 def _is_env_spec(value: Any) -> bool:
@@ -228,6 +242,11 @@ def gym_wrapper(env_or_id: Any, **kwargs: Any) -> GymGame | type[GymGame]:
     return GymGame(env=env_or_id, **game_kwargs)
 
 
+def _env_from_spec(game: Game, **kwargs: Any) -> GymnasiumEnv:
+    """Entry point of a :class:`GymnasiumEnv`'s ``spec``: a new env on a copy of the game."""
+    return GymnasiumEnv(game.copy(), **kwargs)
+
+
 class GymnasiumEnv(gymnasium.Env):
     """A spikey game as a ``gymnasium.Env``.
 
@@ -237,6 +256,16 @@ class GymnasiumEnv(gymnasium.Env):
         The game to expose; a class is instantiated with ``**game_kwargs``.
     render_mode : None
         Rendering is not supported.
+    max_episode_steps : int or None, optional
+        Truncate an episode after this many steps (``truncated=True``). Default: the
+        game's ``max_steps``, or :data:`DEFAULT_MAX_EPISODE_STEPS` (1000) for a game
+        without one, so that a random-agent loop ``while not (terminated or
+        truncated)`` always ends; ``None``: no limit (an endless game stays endless).
+    rescale_actions : bool
+        Expose a ``Box`` action space with finite bounds other than ``[-1, 1]`` or
+        ``[0, 1]`` (e.g. CartPole's force in newtons) as ``[-1, 1]`` (float32), as
+        Gymnasium recommends, and map actions linearly onto the game's bounds.
+        ``False``: the game's bounds as they are.
     **game_kwargs
         Configuration when ``game`` is a class.
 
@@ -245,11 +274,12 @@ class GymnasiumEnv(gymnasium.Env):
     - ``reset(seed=s)`` reseeds the game (``game.seed(s)``) before resetting it;
       ``reset()`` continues the game's random stream.
     - Observations are converted to the Gymnasium space's type (``MultiBinary`` ->
-      ``int8`` array, ``Box`` -> new ``float64`` array, ``Discrete`` -> ``np.int64``).
+      ``int8`` array, ``Box`` -> new array of the box's dtype, e.g. ``float32`` for
+      CartPole as in CartPole-v1, ``Discrete`` -> ``np.int64``).
     - ``terminated``/``truncated`` come from the game's ``info`` (and are removed from
       the returned ``info``, a deep copy).
-    - Stepping after the episode ended raises the game's
-      :class:`spikey.games.EpisodeError`.
+    - Stepping after the episode ended (terminated, or truncated by the game or by
+      ``max_episode_steps``) raises :class:`spikey.games.EpisodeError`.
 
     Examples
     --------
@@ -262,7 +292,15 @@ class GymnasiumEnv(gymnasium.Env):
     (1.0, False, False)
     """
 
-    def __init__(self, game: Game | type[Game], render_mode: str | None = None, **game_kwargs: Any):
+    def __init__(
+        self,
+        game: Game | type[Game],
+        render_mode: str | None = None,
+        *,
+        max_episode_steps: Any = _FROM_GAME,
+        rescale_actions: bool = True,
+        **game_kwargs: Any,
+    ):
         if isinstance(game, type) and issubclass(game, Game):
             game = game(**game_kwargs)
         elif game_kwargs:
@@ -286,6 +324,39 @@ class GymnasiumEnv(gymnasium.Env):
         self._game_obs_space = game.observation_space
         self.observation_space = to_gymnasium_space(game.observation_space)
         self.action_space = to_gymnasium_space(game.action_space)
+        if max_episode_steps is _FROM_GAME:
+            max_episode_steps = game.params.get("max_steps") or DEFAULT_MAX_EPISODE_STEPS
+        if max_episode_steps is not None and (
+            isinstance(max_episode_steps, bool)
+            or not isinstance(max_episode_steps, (int, np.integer))
+            or max_episode_steps < 1
+        ):
+            raise ConfigError(
+                f"GymnasiumEnv.max_episode_steps: expected an int >= 1 or None; got "
+                f"{describe_value(max_episode_steps)} ({type(max_episode_steps).__name__})."
+            )
+        self.max_episode_steps = None if max_episode_steps is None else int(max_episode_steps)
+        # A spec, so that gymnasium.make(env.spec) and check_env's render/close checks
+        # can build a fresh copy (of the game, with its state and generator).
+        self.spec = EnvSpec(
+            id=f"spikey/{type(game).__name__}-v0",
+            entry_point=_env_from_spec,
+            kwargs={
+                "game": game,
+                "max_episode_steps": self.max_episode_steps,
+                "rescale_actions": rescale_actions,
+            },
+        )
+        self._elapsed = 0
+        self._over = False
+        self._action_scale: tuple[np.ndarray, np.ndarray] | None = None
+        space = self.action_space
+        if rescale_actions and isinstance(space, gymnasium.spaces.Box):
+            low, high = np.asarray(space.low, dtype=np.float64), np.asarray(space.high, dtype=np.float64)
+            normalized = (np.all(low == -1) or np.all(low == 0)) and np.all(high == 1)
+            if np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and not normalized:
+                self._action_scale = (low, high)
+                self.action_space = gymnasium.spaces.Box(-1.0, 1.0, shape=space.shape, dtype=np.float32)
 
     def _obs(self, state: Any) -> Any:
         if isinstance(self._game_obs_space, Space):
@@ -298,17 +369,36 @@ class GymnasiumEnv(gymnasium.Env):
         if seed is not None:
             self.game.seed(int(seed))
         state = self.game.reset()
+        self._elapsed, self._over = 0, False
         info = _copy.deepcopy(getattr(self.game, "reset_info", {}))
         return self._obs(state), info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
         """Advance the game one step (Gymnasium's five-tuple)."""
+        if self._over:
+            raise EpisodeError(
+                f"GymnasiumEnv({type(self.game).__name__}).step: the episode ended (truncated after "
+                f"max_episode_steps={self.max_episode_steps}); call reset() before step()."
+            )
         if isinstance(action, np.ndarray) and action.ndim == 0:
             action = action.item()
+        if self._action_scale is not None:
+            low, high = self._action_scale
+            a = np.asarray(action, dtype=np.float64)
+            if a.shape != low.shape or not np.all((a >= -1.0) & (a <= 1.0)):
+                raise ActionError(
+                    f"GymnasiumEnv({type(self.game).__name__}).step: action {describe_value(action)} is not "
+                    f"in the action space {self.action_space!r} (rescaled to the game's [{low}, {high}])."
+                )
+            action = low + (a + 1.0) * 0.5 * (high - low)
         state, reward, done, info = self.game.step(action)
         info = _copy.deepcopy(info)
         terminated = bool(info.pop("terminated", done))
         truncated = bool(info.pop("truncated", False))
+        self._elapsed += 1
+        if not terminated and self.max_episode_steps is not None and self._elapsed >= self.max_episode_steps:
+            truncated = True
+            self._over = True
         return self._obs(state), float(reward), terminated, truncated, info
 
     def close(self) -> None:

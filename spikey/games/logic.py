@@ -55,7 +55,9 @@ class Logic(Game):
     ``(a, b)``, each 0 or 1 with probability 1/2, from the game's generator. The action
     answers the pair shown before the step: a correct answer (``action ==
     expected_value(state)``) earns ``reward_correct``, a wrong one ``reward_incorrect``.
-    The game never terminates; set ``max_steps`` for episodes of fixed length.
+    The game never terminates; set ``max_steps`` for episodes of fixed length (as a
+    :class:`~spikey.games.GymnasiumEnv`, an episode is truncated after 1000 steps unless
+    ``max_steps`` or ``max_episode_steps`` says otherwise).
 
     Parameters
     ----------

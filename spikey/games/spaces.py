@@ -247,6 +247,10 @@ class Box(Space):
         Element-wise bounds (``-inf`` / ``inf`` allowed), broadcast to ``shape``.
     shape : tuple of int, optional
         Array shape; default: the broadcast shape of ``low`` and ``high``.
+    dtype : {numpy.float64, numpy.float32}
+        dtype of the Gymnasium space and of Gymnasium observations
+        (:meth:`to_gymnasium_value`); bounds are rounded to it. Canonical values
+        stay ``float64``.
 
     Examples
     --------
@@ -257,8 +261,12 @@ class Box(Space):
     False
     """
 
-    def __init__(self, low: Any, high: Any, shape: tuple[int, ...] | None = None):
-        low_a, high_a = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    def __init__(self, low: Any, high: Any, shape: tuple[int, ...] | None = None, dtype: Any = np.float64):
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float64, np.float32):
+            raise ValueError(f"Box: expected dtype float64 or float32; got {self.dtype}")
+        low_a = np.asarray(low, dtype=self.dtype).astype(np.float64)
+        high_a = np.asarray(high, dtype=self.dtype).astype(np.float64)
         if shape is None:
             shape = np.broadcast_shapes(low_a.shape, high_a.shape)
         self.shape = tuple(int(s) for s in shape)
@@ -310,10 +318,12 @@ class Box(Space):
     def to_gymnasium(self) -> Any:
         from gymnasium import spaces
 
-        return spaces.Box(self.low.copy(), self.high.copy(), shape=self.shape, dtype=np.float64)
+        return spaces.Box(
+            self.low.astype(self.dtype), self.high.astype(self.dtype), shape=self.shape, dtype=self.dtype
+        )
 
     def to_gymnasium_value(self, x: Any) -> np.ndarray:
-        return self.canonical(x)
+        return self.canonical(x).astype(self.dtype, copy=False)
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -321,6 +331,7 @@ class Box(Space):
             and self.shape == other.shape
             and np.array_equal(self.low, other.low)
             and np.array_equal(self.high, other.high)
+            and self.dtype == other.dtype
         )
 
     def __hash__(self) -> int:

@@ -58,7 +58,7 @@ def _backend(args: argparse.Namespace, default: Any) -> Any:
 
     owner = f"spikey {args.command}"
     if args.address or args.cpus or args.backend == "ray" or (args.backend is None and default == "ray"):
-        return RayBackend(address=args.address, num_cpus=args.cpus)
+        return RayBackend(address=args.address, num_cpus=args.cpus, verbose=not getattr(args, "quiet", False))
     return get_backend(args.backend or default or "single", owner=owner)
 
 

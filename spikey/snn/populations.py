@@ -53,6 +53,8 @@ import numpy as np
 from spikey.errors import ConfigError, ShapeError
 from spikey.module import Interval, Key, describe_value, suggest
 from spikey.rng import fresh_seed, make_rng
+from spikey.snn.engine.kernel import PartKernel, kernel_owner
+from spikey.snn.engine.kernel import kernel as compiled_kernel
 from spikey.snn.input.template import Input
 from spikey.snn.network import Network
 from spikey.snn.neuron.template import NeuronBase
@@ -679,6 +681,101 @@ class PopulationNeurons(NeuronBase):
             return
         for g, sl, _ in self.groups:
             g.update(current[sl])
+
+    # ------------------------------------------------------------------ compiled engine
+    #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
+    KERNEL_REPLACES = ("__call__", "update", "_normals")
+
+    def kernel_groups(self) -> list[tuple[str, NeuronBase]]:
+        """The model instances the compiled engine runs, labelled by their populations."""
+        return [(f"populations {names}", g) for g, _, names in self.groups]
+
+    def _noise_rows(self, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+        """The normal and uniform noise of the next ``n_steps`` updates, each
+        ``(n_steps, n_neurons)`` (``(0, 0)`` when that noise is off): the same draws, in
+        the same order, as ``n_steps`` calls of :meth:`update` (each step a row of
+        :meth:`_normals`, then of :meth:`_uniforms`, each refilling its block from
+        ``self.rng`` when empty)."""
+        n = self._n_neurons
+        streams = []
+        if self._has_noise_n:
+            streams.append(("_nbuf", "_npos", self._normals))
+        if self._has_noise_u:
+            streams.append(("_ubuf", "_upos", self._uniforms))
+        rows = {name: np.empty((n_steps, n)) for name, _, _ in streams}
+        i = 0
+        while i < n_steps:
+            left = n_steps - i
+            for buf_name, pos_name, _ in streams:
+                buf, pos = getattr(self, buf_name), getattr(self, pos_name)
+                fresh = buf is None or pos >= len(buf) or buf.shape[1] != n
+                left = min(left, 0 if fresh else len(buf) - pos)
+            if left == 0:  # a block refills at this step: draw it in the reference order
+                for buf_name, _, draw in streams:
+                    rows[buf_name][i] = draw(n)
+                i += 1
+                continue
+            for buf_name, pos_name, _ in streams:
+                pos = getattr(self, pos_name)
+                rows[buf_name][i : i + left] = getattr(self, buf_name)[pos : pos + left]
+                setattr(self, pos_name, pos + left)
+            i += left
+        empty = np.zeros((0, 0))
+        return rows.get("_nbuf", empty), rows.get("_ubuf", empty)
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Each model instance's kernel on its slice, after :func:`population_input`
+        (bias and noise), composed into one neurons kernel
+        (:func:`~spikey.snn.engine.compiled.compose_neuron_groups`)."""
+        from spikey.snn.engine.compiled import compose_neuron_groups
+
+        groups = []
+        for g, sl, names in self.groups:
+            owner, overridden = kernel_owner(type(g))
+            if owner is None or overridden is not None:
+                why = "has no compiled kernel" if owner is None else f"{overridden}() has no compiled kernel"
+                raise ConfigError(
+                    f"{type(self).__name__}: the model of populations {names} ({type(g).__name__}) {why}; "
+                    "use engine='reference'."
+                )
+            groups.append((sl, g._numba_kernel(n_steps, network, state)))
+        n = self._n_neurons
+        x = getattr(self, "_kernel_input", None)
+        if not isinstance(x, np.ndarray) or x.shape != (n,):
+            x = self._kernel_input = np.zeros(n)
+        self.last_input = x
+        normal, uniform = self._noise_rows(n_steps)
+        prepare = PartKernel(
+            {"prepare": population_input},
+            params=(
+                self._has_noise_n,
+                self._has_noise_u,
+                self._has_bias,
+                self._noise_n,
+                self._noise_u,
+                self._bias,
+                normal,
+                uniform,
+            ),
+            random=np.zeros((0, 0)),
+        )
+        return compose_neuron_groups(groups, prepare, x)
+
+
+@compiled_kernel
+def population_input(P, S, R, t, current, x):  # noqa: N803 - kernel signature
+    """The populations' input of step ``t`` into ``x`` (see ``PopulationNeurons.update``):
+    the synaptic current plus normal noise, uniform noise and bias, in that order."""
+    has_normal, has_uniform, has_bias, noise_n, noise_u, bias, normal, uniform = P
+    for i in range(x.shape[0]):
+        c = current[i]
+        if has_normal:
+            c = c + noise_n[i] * normal[t, i]
+        if has_uniform:
+            c = c + noise_u[i] * (uniform[t, i] - 0.5)
+        if has_bias:
+            c = c + bias[i]
+        x[i] = c
 
 
 # ============================================================================ network

@@ -53,6 +53,17 @@ class _Encoder:
         if isinstance(value, (float, np.floating)):
             f = float(value)
             return f if math.isfinite(f) else {"__float__": repr(f)}
+        if _is_sparse(value):  # scipy.sparse weights (e.g. Manual.matrix): stored as CSR arrays
+            c = _sparse().csr_array(value, copy=True)
+            c.sum_duplicates()  # sorted, distinct columns per row: what the loader checks
+            return {
+                "__sparse__": {
+                    "shape": [int(x) for x in c.shape],
+                    "data": self(np.asarray(c.data), f"{name}.data"),
+                    "indices": self(np.asarray(c.indices), f"{name}.indices"),
+                    "indptr": self(np.asarray(c.indptr), f"{name}.indptr"),
+                }
+            }
         if isinstance(value, np.ndarray):
             if value.dtype == object:
                 raise SpikeyError(f"cannot save {name}: object arrays are not supported.")
@@ -87,6 +98,8 @@ def _decode(value: Any, arrays: Any, where: str, unresolved: list) -> Any:
         return value
     if "__array__" in value:
         return np.array(arrays[value["__array__"]])
+    if "__sparse__" in value:
+        return _decode_sparse(value["__sparse__"], arrays, where)
     if "__float__" in value:
         return float(value["__float__"])
     if "__tuple__" in value:
@@ -107,6 +120,31 @@ def _decode(value: Any, arrays: Any, where: str, unresolved: list) -> Any:
             unresolved.append(obj)
         return obj
     raise SpikeyError(f"corrupt snapshot: unknown entry {sorted(value)} in {where}.")
+
+
+def _sparse() -> Any:
+    import scipy.sparse
+
+    return scipy.sparse
+
+
+def _is_sparse(value: Any) -> bool:
+    return "scipy" in type(value).__module__ and _sparse().issparse(value)
+
+
+def _decode_sparse(entry: Any, arrays: Any, where: str) -> Any:
+    """A CSR matrix from the snapshot, checked against its declared shape."""
+    from spikey.snn.weight.template import check_csr
+
+    try:
+        shape = tuple(int(x) for x in entry["shape"])
+        data, indices, indptr = (np.array(arrays[entry[k]["__array__"]]) for k in ("data", "indices", "indptr"))
+    except (KeyError, TypeError, ValueError) as e:
+        raise SpikeyError(f"corrupt snapshot: sparse matrix in {where} is incomplete ({e!r}).") from None
+    if len(shape) != 2 or min(shape) < 0:
+        raise SpikeyError(f"corrupt snapshot: sparse matrix in {where} has shape {shape}.")
+    check_csr(indptr, indices, data, shape, f"snapshot {where}")
+    return _sparse().csr_array((data, indices, indptr), shape=shape)
 
 
 def save_network(network: Any, path: str) -> str:

@@ -9,7 +9,7 @@ Examples
 --------
 >>> from spikey.testing.networks import STOCK_NETWORKS
 >>> sorted(STOCK_NETWORKS)[:2]
-['cartpole', 'readme-xor']
+['cartpole', 'coba']
 """
 
 from __future__ import annotations
@@ -131,3 +131,53 @@ register_stock_network("readme-xor", _readme_xor, _xor_states, n_ticks=40)
 register_stock_network("xor-rate", _xor_rate, _xor_states, n_ticks=12)
 register_stock_network("xor-temporal", _xor_temporal, _xor_states, n_ticks=12)
 register_stock_network("cartpole", _cartpole, _cartpole_states, n_ticks=40)
+
+
+def _izhikevich_2003(seed: int, engine: str) -> Any:
+    """A 200-neuron version of Izhikevich's (2003) net.m network (populations, noise)."""
+    from spikey.snn.neuron import Izhikevich
+    from spikey.snn.populations import Population, PopulationNetwork, Projection
+    from spikey.snn.synapse import Synapse
+
+    ne, ni = 160, 40
+    rng = np.random.default_rng(seed)
+    re, ri = rng.random(ne), rng.random(ni)
+    return PopulationNetwork(
+        populations=[
+            Population("exc", ne, Izhikevich, a=0.02, b=0.2, c=-65 + 15 * re**2, d=8 - 6 * re**2, noise=5.0),
+            Population(
+                "inh",
+                ni,
+                Izhikevich,
+                a=0.02 + 0.08 * ri,
+                b=0.25 - 0.05 * ri,
+                c=-65.0,
+                d=2.0,
+                inhibitory=True,
+                noise=2.0,
+            ),
+        ],
+        projections=[
+            Projection("exc", ["exc", "inh"], weight=lambda r, shape: 2.5 * r.random(shape)),
+            Projection("inh", ["exc", "inh"], weight=lambda r, shape: 5.0 * r.random(shape)),
+        ],
+        synapses=Synapse,
+        processing_time=100,
+        seed=seed,
+        engine=engine,
+    )
+
+
+def _coba(seed: int, engine: str) -> Any:
+    """A 400-neuron COBA network (conductance LIF), 20 ms per tick."""
+    from spikey.experiments import coba
+
+    return coba.network(seed=seed, n_neurons=400, processing_time=200, engine=engine)
+
+
+def _no_state(rng: np.random.Generator, tick: int) -> None:
+    return None
+
+
+register_stock_network("izhikevich-2003", _izhikevich_2003, _no_state, n_ticks=10)
+register_stock_network("coba", _coba, _no_state, n_ticks=10)

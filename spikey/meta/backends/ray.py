@@ -27,6 +27,7 @@ import importlib.metadata
 import logging
 import math
 import os
+import socket
 import statistics
 import sys
 import time
@@ -38,7 +39,7 @@ from typing import Any
 from spikey.errors import SpikeyError
 from spikey.meta.backends.template import LOST, MetaBackend
 
-__all__ = ["RayBackend", "user_modules"]
+__all__ = ["RayBackend", "check_address", "user_modules"]
 
 
 def _run_chunk(fn: Callable[[Any, Any], Any], shared: Any, chunk: list[tuple[int, Any]]) -> list:
@@ -146,6 +147,63 @@ def user_modules(obj: Any, max_depth: int = 6) -> list[str]:
     return sorted(found)
 
 
+def check_address(address: str, timeout: float = 10.0) -> None:
+    """Raise unless a Ray cluster address answers within ``timeout`` seconds.
+
+    ``ray.init(address=...)`` on an address where nothing listens retries for minutes,
+    printing only connection warnings; this opens a TCP connection to the address
+    first. ``"auto"`` (find a cluster started on this machine) is not checked.
+
+    Parameters
+    ----------
+    address : str
+        ``"host:port"`` (the head's GCS port, 6379 by default) or ``"ray://host:port"``
+        (Ray Client).
+    timeout : float
+        Seconds to wait for the connection.
+
+    Raises
+    ------
+    SpikeyError
+        Naming the address and what failed (unknown host, nothing listening, no answer).
+
+    Examples
+    --------
+    >>> from spikey.meta.backends.ray import check_address
+    >>> check_address("no-port-given")
+    Traceback (most recent call last):
+    ...
+    spikey.errors.SpikeyError: RayBackend: cluster address 'no-port-given': expected 'host:port' or 'ray://host:port'.
+    """
+    if address in ("auto", "local"):
+        return
+    target = address.split("://", 1)[1] if "://" in address else address
+    host, sep, port_text = target.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port_text.isdigit():
+        raise SpikeyError(
+            f"RayBackend: cluster address {address!r}: expected 'host:port' or 'ray://host:port'."
+        )
+    port = int(port_text)
+    hint = (
+        f"start the head with 'ray start --head --port={port}' there, or check --address / RAY_ADDRESS"
+    )
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except socket.gaierror as e:
+        raise SpikeyError(f"RayBackend: cannot join Ray cluster at {address}: unknown host {host!r} ({e}).") from None
+    except TimeoutError:
+        raise SpikeyError(
+            f"RayBackend: cannot join Ray cluster at {address}: no answer within {timeout:g} s; {hint}."
+        ) from None
+    except OSError as e:
+        raise SpikeyError(
+            f"RayBackend: cannot join Ray cluster at {address}: nothing answers there "
+            f"({e.strerror or e}); {hint}."
+        ) from None
+
+
 class RayBackend(MetaBackend):
     """Runs jobs on a Ray runtime (local) or cluster.
 
@@ -171,6 +229,12 @@ class RayBackend(MetaBackend):
     scheduling_strategy : str, optional
         Ray's task scheduling strategy, e.g. ``"SPREAD"`` to use every node even when
         the jobs would fit on one.
+    verbose : bool
+        Print ``spikey: starting Ray (N CPUs) ... ready in T s`` (or ``joining Ray
+        cluster at ADDRESS``) to stderr when the backend starts a runtime.
+    connect_timeout : float
+        Seconds to wait for a cluster address to answer before
+        :class:`~spikey.errors.SpikeyError` (Ray itself would retry for minutes).
 
     Notes
     -----
@@ -203,6 +267,8 @@ class RayBackend(MetaBackend):
         init_kwargs: dict | None = None,
         pickle_by_value: str | Sequence[str] | bool = "auto",
         scheduling_strategy: str | None = None,
+        verbose: bool = True,
+        connect_timeout: float = 10.0,
     ):
         super().__init__()
         if max_retries < 0:
@@ -217,6 +283,8 @@ class RayBackend(MetaBackend):
         self.init_kwargs = dict(init_kwargs or {})
         self.pickle_by_value = pickle_by_value
         self.scheduling_strategy = scheduling_strategy
+        self.verbose = bool(verbose)
+        self.connect_timeout = float(connect_timeout)
         self._owned = False
         self._started = False
         self._remote = None
@@ -251,15 +319,34 @@ class RayBackend(MetaBackend):
                     kwargs["num_cpus"] = int(self.num_cpus)
             else:
                 kwargs.pop("include_dashboard")
+                check_address(address, self.connect_timeout)
             kwargs.update(self.init_kwargs)
+            if self.verbose:
+                if address == "local":
+                    n = kwargs.get("num_cpus") or os.cpu_count() or 1
+                    what = f"starting Ray ({n} CPU{'s' if n != 1 else ''})"
+                else:
+                    what = f"joining Ray cluster at {address}"
+                print(f"spikey: {what} ...", end="", file=sys.stderr, flush=True)
             try:
                 ray.init(address=address, **kwargs)
             except (ConnectionError, RuntimeError, ValueError) as e:
+                if self.verbose:
+                    print(" failed", file=sys.stderr, flush=True)
                 raise SpikeyError(
                     f"RayBackend: cannot {'start a local Ray runtime' if address == 'local' else 'join ' + address}: "
                     f"{type(e).__name__}: {e}"
                 ) from e
             self._owned = True
+            if self.verbose:
+                seconds = time.perf_counter() - t0
+                extra = ""
+                if address != "local":
+                    try:
+                        extra = f", {int(ray.cluster_resources().get('CPU', 0))} CPUs"
+                    except Exception:  # noqa: BLE001 - informational only
+                        extra = ""
+                print(f" ready in {seconds:.1f} s{extra}", file=sys.stderr, flush=True)
         options: dict[str, Any] = {"max_retries": self.max_retries, "retry_exceptions": False}
         if self.scheduling_strategy is not None:
             options["scheduling_strategy"] = self.scheduling_strategy

@@ -134,6 +134,9 @@ def kernel_plan(network: Any) -> list[str]:
                 why.append(f"network.{slot} ({name}): overrides {method}(), which its kernel stands in for")
             else:
                 why.append(f"network.{slot} ({name}): {overridden}() has no compiled kernel")
+        elif callable(getattr(part, "kernel_obstacle", None)) and (reason := part.kernel_obstacle()):
+            why.append(f"network.{slot} ({name}): {reason}")
+        why.extend(_group_obstacles(slot, part))
     if _per_step_reward(network):
         from spikey.snn.network import ActiveRLNetwork
 
@@ -385,14 +388,21 @@ class NumbaEngine(ReferenceEngine):
         net = self.network
         for slot in ("neurons", "synapses", "weights"):
             part = getattr(net, slot)
-            for name in part.STATE:
-                value = getattr(part, name, None)
-                if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
-                    raise NumericalError(
-                        f"network.{slot} ({type(part).__name__}): {name} became NaN or inf during tick "
-                        f"{net.internal_time // net._processing_time} (network time {net.internal_time}..{net.internal_time + net._processing_time}); "
-                        "check the part's parameters and time step."
-                    )
+            groups = getattr(part, "kernel_groups", None)
+            members = groups() if callable(groups) else [("", part)]
+            for label, member in members:
+                for name in member.STATE:
+                    if isinstance(getattr(type(member), name, None), property):
+                        continue  # derived views (copies) of state checked elsewhere
+                    value = getattr(member, name, None)
+                    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
+                        where = f"{type(part).__name__}{', ' + label if label else ''}"
+                        tick = net.internal_time // net._processing_time
+                        raise NumericalError(
+                            f"network.{slot} ({where}): {name} became NaN or inf during tick {tick} "
+                            f"(network time {net.internal_time}..{net.internal_time + net._processing_time}); "
+                            "check the part's parameters and time step."
+                        )
 
 
 class _named:
@@ -408,6 +418,188 @@ class _named:
         if isinstance(value, ConfigError) and not str(value).startswith("network."):
             value.args = (f"network.{self.slot}: {value}",) + value.args[1:]
         return False
+
+
+# --------------------------------------------------------------------------- neuron groups
+# A neurons part made of other neuron parts, each running a slice of the body neurons
+# (spikey.snn.populations.PopulationNeurons), runs compiled as ONE neurons kernel:
+# compose_neuron_groups() writes (like driver()) a small module whose emit/integrate call
+# each group's emit/integrate on its slice, after an optional ``prepare`` kernel that
+# makes the groups' input from the synaptic current (bias, noise). The tick loop above is
+# unchanged: it sees an ordinary neurons kernel.
+#
+# A part opts in with ``kernel_groups() -> [(label, part), ...]`` (checked by kernel_plan
+# like the slot's own part) and returns compose_neuron_groups(...) from its _numba_kernel.
+
+__all__ += ["compose_neuron_groups"]
+
+#: Bump when the generated group source changes shape.
+_GROUPS_VERSION = 1
+_group_modules: dict[str, Any] = {}
+
+
+def _group_obstacles(slot: str, part: Any) -> list[str]:
+    """kernel_plan's lines for the sub-parts of a part made of neuron groups."""
+    groups = getattr(part, "kernel_groups", None)
+    if not callable(groups):
+        return []
+    why = []
+    for label, sub in groups():
+        owner, overridden = kernel_owner(type(sub))
+        name = type(sub).__name__
+        where = f"network.{slot} ({type(part).__name__}), {label} ({name})"
+        if owner is None:
+            why.append(f"{where}: has no compiled kernel")
+        elif overridden is not None:
+            cls_name, method = overridden.split(".", 1)
+            if cls_name == name and not type(sub).__module__.startswith("spikey."):
+                why.append(f"{where}: overrides {method}(), which its kernel stands in for")
+            else:
+                why.append(f"{where}: {overridden}() has no compiled kernel")
+    return why
+
+
+def _groups_source(pairs: list[tuple[kernel, kernel]], prepare: kernel | None) -> str:
+    imports, binds = [], []
+    named = [(f"_e{g}", e) for g, (e, _) in enumerate(pairs)] + [
+        (f"_i{g}", i) for g, (_, i) in enumerate(pairs)
+    ]
+    if prepare is not None:
+        named.append(("_prepare", prepare))
+    for j, (local, k) in enumerate(named):
+        mod, qual = k.py_func.__module__, k.py_func.__qualname__
+        if "." in qual or "<" in qual:
+            raise ConfigError(f"kernel {k!r}: expected a module-level function; got {qual!r}.")
+        imports.append(f"from {mod} import {qual} as _m{j}")
+        binds.append(f"{local} = _m{j}.dispatcher")
+    emits = [
+        f"    _e{g}(P[{g + 3}], S[{g + 3}], R[{g}], t, out[b[{2 * g}] : b[{2 * g + 1}]])"
+        for g in range(len(pairs))
+    ]
+    if prepare is None:
+        head = "    x = current"
+    else:
+        head = "    x = S[1]\n    _prepare(P[1], S[2], P[2], S[0][0], current, x)"
+    integrates = [
+        f"    _i{g}(P[{g + 3}], S[{g + 3}], x[b[{2 * g}] : b[{2 * g + 1}]])" for g in range(len(pairs))
+    ]
+    return f'''"""Generated by spikey's compiled engine (groups version {_GROUPS_VERSION}): neuron groups.
+
+Do not edit; delete the file to have it written again.
+"""
+
+from spikey.snn.engine.kernel import kernel
+
+{chr(10).join(imports)}
+
+{chr(10).join(binds)}
+
+
+@kernel
+def emit(P, S, R, t, out):
+    b = P[0]
+    S[0][0] = t
+{chr(10).join(emits)}
+
+
+@kernel
+def integrate(P, S, current):
+    b = P[0]
+{head}
+{chr(10).join(integrates)}
+'''
+
+
+def _group_kernels(pairs: list[tuple[kernel, kernel]], prepare: kernel | None) -> tuple[kernel, kernel]:
+    """The composed emit/integrate kernels (module generated once, cached on disk)."""
+    source = _groups_source(pairs, prepare)
+    digest = hashlib.sha1(source.encode()).hexdigest()[:16]
+    module = _group_modules.get(digest)
+    if module is None:
+        with _lock:
+            module = _group_modules.get(digest)
+            if module is None:
+                folder = cache_dir()
+                path = folder / f"groups_{digest}.py"
+                if not path.exists() or path.read_text() != source:
+                    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+                    tmp.write_text(source)
+                    os.replace(tmp, path)
+                module = _group_modules[digest] = _load_module(f"spikey_engine_groups_{digest}", path)
+    return module.emit, module.integrate
+
+
+def compose_neuron_groups(
+    groups: list[tuple[slice, PartKernel]],
+    prepare: PartKernel | None = None,
+    scratch: np.ndarray | None = None,
+) -> PartKernel:
+    """One neurons kernel that runs several neuron kernels, each on its slice.
+
+    Parameters
+    ----------
+    groups : list of (slice, PartKernel)
+        Consecutive slices of the body neurons (step 1, covering them in order) and the
+        neurons kernel of the part that runs each.
+    prepare : PartKernel, optional
+        Kernel ``"prepare"`` with signature ``prepare(P, S, R, t, current, x)``: writes
+        the groups' input of step ``t`` into ``x`` from the synaptic ``current`` (e.g.
+        adding bias and noise; ``R`` is its random block). Without it the groups get
+        ``current`` itself.
+    scratch : ndarray (n_neurons,), optional
+        ``x`` (required with ``prepare``); the part may expose it (it holds the last
+        step's input after each step).
+
+    Returns
+    -------
+    PartKernel
+        ``emit`` and ``integrate`` call the groups' emit (in order, on their slices of
+        the spikes) and ``prepare`` then the groups' integrate; params, state, random
+        and finish combine the groups'.
+    """
+    if prepare is not None and (scratch is None or scratch.ndim != 1 or scratch.dtype != np.float64):
+        raise ConfigError(
+            "compose_neuron_groups: prepare needs a float64 scratch array x of shape (n_neurons,)."
+        )
+    bounds = np.array([x for sl, _ in groups for x in (sl.start, sl.stop)], dtype=np.int64)
+    if (
+        len(groups) == 0
+        or bounds[0] != 0
+        or np.any(bounds[2::2] != bounds[1:-1:2])
+        or np.any(bounds[1::2] < bounds[::2])
+    ):
+        raise ConfigError(
+            f"compose_neuron_groups: expected consecutive slices from 0; got {[(s.start, s.stop) for s, _ in groups]}."
+        )
+    if prepare is not None and scratch.shape[0] != bounds[-1]:
+        raise ConfigError(
+            f"compose_neuron_groups: scratch has {scratch.shape[0]} values for {bounds[-1]} neurons."
+        )
+    pairs = [(k.funcs["emit"], k.funcs["integrate"]) for _, k in groups]
+    emit, integrate = _group_kernels(pairs, None if prepare is None else prepare.funcs["prepare"])
+    clock = np.zeros(1, dtype=np.int64)
+    finishers = [k.finish for _, k in groups if k.finish is not None]
+    if prepare is not None and prepare.finish is not None:
+        finishers.append(prepare.finish)
+
+    def finish() -> None:
+        for f in finishers:
+            f()
+
+    no_x = np.zeros(0)
+    return PartKernel(
+        {"emit": emit, "integrate": integrate},
+        params=(
+            bounds,
+            () if prepare is None else prepare.params,
+            prepare.random if prepare is not None else no_x[None],
+        )
+        + tuple(k.params for _, k in groups),
+        state=(clock, no_x if scratch is None else scratch, () if prepare is None else prepare.state)
+        + tuple(k.state for _, k in groups),
+        random=tuple(k.random for _, k in groups),
+        finish=finish if finishers else None,
+    )
 
 
 #: Engine names accepted by the network key ``engine``.

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["kernel", "PartKernel", "NO_RANDOM", "noop_learn", "noop_reward", "kernel_owner", "checked"]
+__all__ = ["kernel", "helper", "PartKernel", "NO_RANDOM", "noop_learn", "noop_reward", "kernel_owner", "checked"]
 
 #: The random block of a kernel that draws nothing.
 NO_RANDOM = np.zeros((0, 0))
@@ -56,6 +56,9 @@ class kernel:
         The kernel, written in the subset of Python and numpy that numba compiles.
     """
 
+    #: Extra options of ``numba.njit``.
+    OPTIONS: dict[str, Any] = {}
+
     def __init__(self, fn: Callable):
         self.py_func = fn
         self._dispatcher: Any = None
@@ -70,11 +73,25 @@ class kernel:
         if self._dispatcher is None:
             import numba
 
-            self._dispatcher = numba.njit(cache=True, nogil=True)(self.py_func)
+            self._dispatcher = numba.njit(cache=True, nogil=True, **self.OPTIONS)(self.py_func)
         return self._dispatcher
+
+    @property
+    def _numba_type_(self) -> Any:
+        """numba's type of the kernel: lets one kernel call another (a helper) by name."""
+        from numba.core import types
+
+        return types.Dispatcher(self.dispatcher)
 
     def __repr__(self) -> str:
         return f"kernel({self.py_func.__module__}.{self.py_func.__qualname__})"
+
+
+class helper(kernel):
+    """A kernel's helper function: inlined into the kernels that call it by name
+    (numba ``inline='always'``), so a call per row or per neuron costs nothing."""
+
+    OPTIONS = {"inline": "always"}
 
 
 @dataclass

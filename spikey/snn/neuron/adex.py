@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key, OneOf
-from spikey.snn.neuron.izhikevich import _ODENeuron, per_neuron_key
+from spikey.snn.engine.kernel import PartKernel, kernel
+from spikey.snn.neuron.izhikevich import _ODENeuron, fired_emit, per_neuron_key
 
 __all__ = ["AdEx", "ADEX_PRESETS", "ADEX_PRESET_CURRENTS"]
 
@@ -66,7 +67,7 @@ class AdEx(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). The model parameters
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). The model parameters
         default to the values of ``preset`` (Naud et al. 2008, Table 1); each may be a
         float or an array of shape ``(n_neurons,)``.
 
@@ -218,3 +219,52 @@ class AdEx(_ODENeuron):
                 v[now] = np.broadcast_to(p["v_reset"], v.shape)[now]
                 w += np.where(now, p["b"], 0.0)
         return fired
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Kernels :func:`~spikey.snn.neuron.izhikevich.fired_emit` / :func:`adex_integrate`
+        and their data for a tick."""
+        return PartKernel(
+            {"emit": fired_emit, "integrate": adex_integrate},
+            params=(
+                self._spike_values,
+                float(self._dt / self._n_substeps),
+                int(self._n_substeps),
+                float(self._v_peak),
+                *self._kernel_values(
+                    "i_ext", "c_m", "g_l", "e_l", "v_t", "delta_T", "a", "tau_w", "b", "v_reset"
+                ),
+            ),
+            state=self._kernel_state("fired", "potentials", "w"),
+        )
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's version of AdEx._step: the same operations in the same order,
+# one neuron at a time.
+
+
+@kernel
+def adex_integrate(P, S, current):  # noqa: N803 - kernel signature
+    """One step of :class:`AdEx` (see ``AdEx._step``)."""
+    _values, h, n_substeps, v_peak, i_ext, c_m, g_l, e_l, v_t, d_T, a, tau_w, b, v_reset = P  # noqa: N806
+    fired, v, w = S
+    for i in range(v.shape[0]):
+        x = current[i] + i_ext[i]
+        cap = min((v_peak - v_t[i]) / d_T[i], 50.0)
+        k_v = h / c_m[i]
+        k_w = h / tau_w[i]
+        vi = v[i]
+        wi = w[i]
+        spiked = False
+        for _ in range(n_substeps):
+            spike = g_l[i] * d_T[i] * np.exp(min((vi - v_t[i]) / d_T[i], cap))
+            dv = k_v * (-g_l[i] * (vi - e_l[i]) + spike - wi + x)
+            wi += k_w * (a[i] * (vi - e_l[i]) - wi)
+            vi += dv
+            if vi >= v_peak:
+                spiked = True
+                vi = v_reset[i]
+                wi += b[i]
+        fired[i] = spiked
+        v[i] = vi
+        w[i] = wi

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key, OneOf
-from spikey.snn.neuron.izhikevich import _ODENeuron, per_neuron_key
+from spikey.snn.engine.kernel import PartKernel, kernel
+from spikey.snn.neuron.izhikevich import _ODENeuron, fired_emit, per_neuron_key
 
 __all__ = ["HodgkinHuxley", "hh_rates"]
 
@@ -56,7 +57,7 @@ class HodgkinHuxley(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). Conductances, reversal
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). Conductances, reversal
         potentials and the capacitance may be floats or arrays of shape ``(n_neurons,)``.
 
     Attributes
@@ -147,6 +148,8 @@ class HodgkinHuxley(_ODENeuron):
         ]
     )
 
+    KERNEL_REPLACES = _ODENeuron.KERNEL_REPLACES + ("_derivatives",)
+
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.m = self.h = self.n = None
@@ -203,3 +206,100 @@ class HodgkinHuxley(_ODENeuron):
             v = v_inf + (v0 - v_inf) * np.exp(-dt * g_tot / p["c_m"])
         self.potentials, self.m, self.h, self.n = v, m, h, n
         return (v0 < self._v_spike) & (v >= self._v_spike)
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Kernels :func:`~spikey.snn.neuron.izhikevich.fired_emit` / :func:`hh_integrate`
+        and their data for a tick."""
+        return PartKernel(
+            {"emit": fired_emit, "integrate": hh_integrate},
+            params=(
+                self._spike_values,
+                float(self._dt),
+                self._method == "rk4",
+                float(self._v_spike),
+                *self._kernel_values("i_ext", "c_m", "g_na", "g_k", "g_l", "e_na", "e_k", "e_l"),
+            ),
+            state=self._kernel_state("fired", "potentials", "m", "h", "n"),
+        )
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's version of HodgkinHuxley._step (with hh_rates and _derivatives
+# written out): the same operations in the same order, one neuron at a time.
+
+
+@kernel
+def hh_integrate(P, S, current):  # noqa: N803 - kernel signature
+    """One step of :class:`HodgkinHuxley`, exponential Euler or RK4 (see ``HodgkinHuxley._step``)."""
+    _values, dt, rk4, v_spike, i_ext, c_m, g_na, g_k, g_l, e_na, e_k, e_l = P
+    fired, v, m, h, n = S
+    half = 0.5 * dt
+    sixth = dt / 6.0
+    stages = 4 if rk4 else 1
+    for i in range(v.shape[0]):
+        x = current[i] + i_ext[i]
+        v0, m0, h0, n0 = v[i], m[i], h[i], n[i]
+        vs, ms, hs, ns = v0, m0, h0, n0
+        kv = km = kh = kn = 0.0
+        sv = sm = sh = sn = 0.0
+        am = bm = ah = bh = an = bn = 0.0
+        for s in range(stages):
+            if s == 1 or s == 2:
+                vs, ms, hs, ns = v0 + half * kv, m0 + half * km, h0 + half * kh, n0 + half * kn
+            elif s == 3:
+                vs, ms, hs, ns = v0 + dt * kv, m0 + dt * km, h0 + dt * kh, n0 + dt * kn
+            # hh_rates(vs), with _linoid(x, 10) = x / (1 - exp(-x / 10))
+            u = (vs + 40.0) / 10.0
+            if abs(u) < 1e-6:
+                am = 0.1 * (10.0 * (1.0 + 0.5 * u))
+            else:
+                am = 0.1 * (10.0 * u / -np.expm1(-u))
+            bm = 4.0 * np.exp(-(vs + 65.0) / 18.0)
+            ah = 0.07 * np.exp(-(vs + 65.0) / 20.0)
+            bh = 1.0 / (1.0 + np.exp(-(vs + 35.0) / 10.0))
+            u = (vs + 55.0) / 10.0
+            if abs(u) < 1e-6:
+                an = 0.01 * (10.0 * (1.0 + 0.5 * u))
+            else:
+                an = 0.01 * (10.0 * u / -np.expm1(-u))
+            bn = 0.125 * np.exp(-(vs + 65.0) / 80.0)
+            if not rk4:
+                break
+            # _derivatives
+            i_ion = (
+                g_na[i] * ms**3.0 * hs * (vs - e_na[i])
+                + g_k[i] * ns**4.0 * (vs - e_k[i])
+                + g_l[i] * (vs - e_l[i])
+            )
+            kv = (x - i_ion) / c_m[i]
+            km = am * (1.0 - ms) - bm * ms
+            kh = ah * (1.0 - hs) - bh * hs
+            kn = an * (1.0 - ns) - bn * ns
+            if s == 0:
+                sv, sm, sh, sn = kv, km, kh, kn
+            elif s == 3:
+                sv, sm, sh, sn = sv + kv, sm + km, sh + kh, sn + kn
+            else:
+                sv, sm, sh, sn = sv + 2.0 * kv, sm + 2.0 * km, sh + 2.0 * kh, sn + 2.0 * kn
+        if rk4:
+            vi = v0 + sixth * sv
+            mi = m0 + sixth * sm
+            hi = h0 + sixth * sh
+            ni = n0 + sixth * sn
+        else:
+            inf = am / (am + bm)
+            mi = inf + (m0 - inf) * np.exp(-dt * (am + bm))
+            inf = ah / (ah + bh)
+            hi = inf + (h0 - inf) * np.exp(-dt * (ah + bh))
+            inf = an / (an + bn)
+            ni = inf + (n0 - inf) * np.exp(-dt * (an + bn))
+            gna = g_na[i] * mi**3.0 * hi
+            gk = g_k[i] * ni**4.0
+            g_tot = gna + gk + g_l[i]
+            v_inf = (gna * e_na[i] + gk * e_k[i] + g_l[i] * e_l[i] + x) / g_tot
+            vi = v_inf + (v0 - v_inf) * np.exp(-dt * g_tot / c_m[i])
+        fired[i] = v0 < v_spike and vi >= v_spike
+        v[i] = vi
+        m[i] = mi
+        h[i] = hi
+        n[i] = ni

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from spikey.errors import ShapeError
+from spikey.errors import ConfigError, ShapeError
 from spikey.module import Interval, Key, OneOf, describe_value
+from spikey.snn.engine.kernel import PartKernel, kernel
 from spikey.snn.neuron.template import NeuronBase
 
 __all__ = ["Izhikevich", "IZHIKEVICH_PRESETS"]
@@ -81,6 +82,7 @@ class _PerNeuronBase(NeuronBase):
 
     def _resolve_params(self) -> None:
         self._pv = {name: self._per_neuron(name, getattr(self, "_" + name)) for name in self.PER_NEURON}
+        self._kernel_cache: dict[tuple[str, ...], tuple[np.ndarray, ...]] = {}
         self._resolve()
 
     def _resolve(self) -> None:
@@ -133,6 +135,55 @@ class _PerNeuronBase(NeuronBase):
             ``magnitude * polarity`` where a neuron spiked, else 0.
         """
         return self.fired * self._spike_values
+
+    # ------------------------------------------------------------ compiled engine
+    #: The Python step methods that the model's kernel stands in for on the compiled engine.
+    KERNEL_REPLACES: tuple[str, ...] = ("__call__", "update", "_step")
+
+    def _kernel_values(self, *names: str) -> tuple[np.ndarray, ...]:
+        """Values for a kernel, each a float64 array of shape ``(n_neurons,)``.
+
+        A name is a per-neuron key (from ``self._pv``) or an attribute derived from the
+        keys in :meth:`_resolve` (e.g. ``"_decay_m"``). Cached until the keys change.
+        """
+        out = self._kernel_cache.get(names)
+        n = self._n_neurons
+        if out is None or out[0].shape != (n,):
+            out = tuple(
+                np.ascontiguousarray(
+                    np.broadcast_to(
+                        np.asarray(self._pv[k] if k in self._pv else getattr(self, k), dtype=np.float64), (n,)
+                    )
+                )
+                for k in names
+            )
+            self._kernel_cache[names] = out
+        return out
+
+    def _kernel_state(self, *names: str) -> tuple[np.ndarray, ...]:
+        """The state arrays a kernel changes in place (the part's own, so ``state_dict``,
+        ``copy`` and monitors see the result); ``fired`` is bool, the others float64.
+
+        Raises
+        ------
+        ConfigError
+            When a state is missing or has the wrong shape (e.g. before ``reset()``).
+        """
+        n = self._n_neurons
+        out = []
+        for name in names:
+            value = getattr(self, name, None)
+            dtype = np.bool_ if name == "fired" else np.float64
+            if not isinstance(value, np.ndarray) or value.shape != (n,):
+                raise ConfigError(
+                    f"{self._owner()}.{name}: expected an array of shape ({n},) (call reset() before "
+                    f"running the network); got {describe_value(value)}."
+                )
+            if value.dtype != dtype or not value.flags.c_contiguous or not value.flags.writeable:
+                value = np.array(value, dtype=dtype)
+                setattr(self, name, value)
+            out.append(value)
+        return tuple(out)
 
 
 class _ODENeuron(_PerNeuronBase):
@@ -205,7 +256,7 @@ class Izhikevich(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). ``a``, ``b``, ``c``, ``d``
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). ``a``, ``b``, ``c``, ``d``
         default to the values of ``preset``; each may be a float or an array of shape
         ``(n_neurons,)``.
 
@@ -321,3 +372,57 @@ class Izhikevich(_ODENeuron):
             v[fired] = np.broadcast_to(pv["c"], v.shape)[fired]
             u += np.where(fired, pv["d"], 0.0)
         return fired
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Kernels :func:`fired_emit` / :func:`izhikevich_integrate` and their data for a tick."""
+        return PartKernel(
+            {"emit": fired_emit, "integrate": izhikevich_integrate},
+            params=(
+                self._spike_values,
+                float(self._dt),
+                float(self._dt / self._n_substeps),
+                int(self._n_substeps),
+                float(self._v_peak),
+                *self._kernel_values("i_ext", "a", "b", "c", "d"),
+            ),
+            state=self._kernel_state("fired", "potentials", "u"),
+        )
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's version of _PerNeuronBase.__call__ (emit, shared by the models
+# whose kernel state starts with ``fired`` and params with the spike values) and of
+# Izhikevich._step (integrate): the same operations in the same order, one neuron at a time.
+
+
+@kernel
+def fired_emit(P, S, R, t, out):  # noqa: N803 - kernel signature
+    """Spikes of the neurons that fired in the last step (see ``_PerNeuronBase.__call__``).
+
+    ``P[0]`` is the spike values (magnitude * polarity), ``S[0]`` the bool ``fired``.
+    """
+    values, fired = P[0], S[0]
+    for i in range(out.shape[0]):
+        out[i] = values[i] if fired[i] else 0.0
+
+
+@kernel
+def izhikevich_integrate(P, S, current):  # noqa: N803 - kernel signature
+    """One step of :class:`Izhikevich` (see ``Izhikevich._step``)."""
+    _values, dt, h, n_substeps, v_peak, i_ext, a, b, c, d = P
+    fired, v, u = S
+    for i in range(v.shape[0]):
+        x = current[i] + i_ext[i]
+        vi = v[i]
+        ui = u[i]
+        for _ in range(n_substeps):
+            vi += h * (0.04 * vi * vi + 5.0 * vi + 140.0 - ui + x)
+        ui += dt * a[i] * (b[i] * vi - ui)
+        if vi >= v_peak:
+            fired[i] = True
+            vi = c[i]
+            ui += d[i]
+        else:
+            fired[i] = False
+        v[i] = vi
+        u[i] = ui

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from spikey.errors import ConfigError
 from spikey.module import Interval, Key, OneOf
-from spikey.snn.neuron.izhikevich import _ODENeuron, per_neuron_key
+from spikey.snn.engine.kernel import PartKernel, kernel
+from spikey.snn.neuron.izhikevich import _ODENeuron, fired_emit, per_neuron_key
 
 __all__ = ["LIF"]
 
@@ -39,7 +41,7 @@ class LIF(_ODENeuron):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored). All model parameters may
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims). All model parameters may
         be floats or arrays of shape ``(n_neurons,)``.
 
     Attributes
@@ -126,6 +128,7 @@ class LIF(_ODENeuron):
     """
 
     STATE = ("potentials", "g_e", "g_i", "theta", "refractory_timers", "fired")
+    KERNEL_REPLACES = ("__call__", "update")
     LEARNED = ("theta",)
     PER_NEURON = (
         "i_ext",
@@ -199,6 +202,9 @@ class LIF(_ODENeuron):
                 p[name] = p["resting_mv"]
         dt = self._dt
         self._decay_m = np.exp(-dt / p["tau_m"])
+        # conductance mode: the membrane decays by exp(rate_m * (1 + g_e + g_i)) per step
+        # (one exp per neuron and step; decay_m ** g_tot costs a pow, several times more)
+        self._rate_m = -dt / np.asarray(p["tau_m"], dtype=float)
         self._decay_ge = np.exp(-dt / p["tau_ge"])
         self._decay_gi = np.exp(-dt / p["tau_gi"])
         self._decay_theta = np.exp(-dt / p["tau_theta"])
@@ -250,7 +256,7 @@ class LIF(_ODENeuron):
             v_inf = (
                 p["resting_mv"] + g_e * p["e_exc"] + g_i * p["e_inh"] + p["resistance"] * p["i_ext"]
             ) / g_tot
-            decay = self._decay_m**g_tot
+            decay = np.exp(self._rate_m * g_tot)
             self.g_e = g_e * self._decay_ge
             self.g_i = g_i * self._decay_gi
         v = v_inf + (v - v_inf) * decay
@@ -265,3 +271,92 @@ class LIF(_ODENeuron):
                 self.theta = self.theta + fired * p["theta_plus"]
         self.potentials = v
         self.fired = fired
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Kernels :func:`~spikey.snn.neuron.izhikevich.fired_emit` / :func:`lif_physical_integrate`
+        and their data for a tick."""
+        return PartKernel(
+            {"emit": fired_emit, "integrate": lif_physical_integrate},
+            params=(
+                self._spike_values,
+                float(self._dt),
+                self._input_mode == "current",
+                bool(self.training),
+                *self._kernel_values(
+                    "i_ext",
+                    "resting_mv",
+                    "v_reset",
+                    "firing_threshold",
+                    "refractory_period",
+                    "resistance",
+                    "e_exc",
+                    "e_inh",
+                    "theta_plus",
+                    "_decay_m",
+                    "_rate_m",
+                    "_decay_ge",
+                    "_decay_gi",
+                    "_decay_theta",
+                ),
+            ),
+            state=self._kernel_state("fired", "potentials", "g_e", "g_i", "theta", "refractory_timers"),
+        )
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's version of LIF.update: the same operations in the same order,
+# one neuron at a time.
+
+
+@kernel
+def lif_physical_integrate(P, S, current):  # noqa: N803 - kernel signature
+    """One step of :class:`LIF`, current or conductance input (see ``LIF.update``)."""
+    (
+        _values,
+        dt,
+        current_mode,
+        training,
+        i_ext,
+        rest,
+        v_reset,
+        threshold,
+        refractory_period,
+        resistance,
+        e_exc,
+        e_inh,
+        theta_plus,
+        decay_m,
+        rate_m,
+        decay_ge,
+        decay_gi,
+        decay_theta,
+    ) = P
+    fired, v, g_e, g_i, theta, timers = S
+    for i in range(v.shape[0]):
+        x = current[i]
+        refractory = timers[i] > _EPS
+        timers[i] = max(timers[i] - dt, 0.0)
+        if current_mode:
+            v_inf = rest[i] + resistance[i] * (x + i_ext[i])
+            decay = decay_m[i]
+        else:
+            ge = g_e[i] + max(x, 0.0)
+            gi = g_i[i] + max(-x, 0.0)
+            g_tot = 1.0 + ge + gi
+            v_inf = (rest[i] + ge * e_exc[i] + gi * e_inh[i] + resistance[i] * i_ext[i]) / g_tot
+            decay = math.exp(rate_m[i] * g_tot)
+            g_e[i] = ge * decay_ge[i]
+            g_i[i] = gi * decay_gi[i]
+        vi = v_inf + (v[i] - v_inf) * decay
+        if refractory:
+            vi = v_reset[i]
+        if training:
+            theta[i] = theta[i] * decay_theta[i]
+        spiked = vi >= threshold[i] + theta[i] and not refractory
+        if spiked:
+            vi = v_reset[i]
+            timers[i] = refractory_period[i]
+            if training:
+                theta[i] = theta[i] + theta_plus[i]
+        fired[i] = spiked
+        v[i] = vi

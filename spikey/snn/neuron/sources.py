@@ -8,6 +8,7 @@ import numpy as np
 
 from spikey.errors import ConfigError
 from spikey.module import Interval, Key
+from spikey.snn.engine.kernel import PartKernel, kernel
 from spikey.snn.neuron.izhikevich import _PerNeuronBase, per_neuron_key
 
 __all__ = ["PoissonSource", "BernoulliSource"]
@@ -37,6 +38,20 @@ class _Source(_PerNeuronBase):
         self._input(incoming_v)
         self.fired = self._uniforms(self._n_neurons) < self._prob()
 
+    KERNEL_REPLACES = ("__call__", "update")
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """Kernels :func:`source_emit` / :func:`source_integrate` and their data for a tick:
+        the uniforms of the tick's ``n_steps`` updates, drawn as ``update`` draws them."""
+        n = self._n_neurons
+        prob = np.ascontiguousarray(np.broadcast_to(np.asarray(self._prob(), dtype=np.float64), (n,)))
+        return PartKernel(
+            {"emit": source_emit, "integrate": source_integrate},
+            params=(self._spike_values, prob),
+            state=self._kernel_state("fired"),
+            random=self._uniform_rows(n_steps, n),
+        )
+
 
 class BernoulliSource(_Source):
     """Neurons that spike independently with probability ``prob_fire`` each step.
@@ -46,7 +61,7 @@ class BernoulliSource(_Source):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored).
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims).
 
     Notes
     -----
@@ -85,7 +100,7 @@ class PoissonSource(_Source):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored).
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims).
 
     Notes
     -----
@@ -131,3 +146,27 @@ class PoissonSource(_Source):
 
     def _prob(self) -> Any:
         return self._p_step
+
+
+# ---------------------------------------------------------------------- kernels
+# The compiled engine's version of _Source.__call__ and _Source.update. A source ignores
+# its input, so its whole step runs in emit: the spikes of the last update are written,
+# then this step's update draws the next ones (the engine calls emit and integrate of
+# step t in that order, so the state after each step is the reference engine's).
+
+
+@kernel
+def source_emit(P, S, R, t, out):  # noqa: N803 - kernel signature
+    """Spikes of the last update into ``out``, then the update of step ``t``: fire where
+    the step's uniform is below the neuron's probability."""
+    values, prob = P
+    fired = S[0]
+    for i in range(out.shape[0]):
+        out[i] = values[i] if fired[i] else 0.0
+        fired[i] = R[t, i] < prob[i]
+
+
+@kernel
+def source_integrate(P, S, current):  # noqa: N803 - kernel signature
+    """Nothing: the input is ignored (the update ran in :func:`source_emit`)."""
+    return

@@ -40,7 +40,7 @@ class NeuronBase(Part):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored).
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims).
     """
 
     FAMILY = "neurons"
@@ -120,7 +120,7 @@ class Neuron(NeuronBase):
     Parameters
     ----------
     **kwargs
-        Values for the keys below (extra keys are ignored).
+        Values for the keys below (a part ignores keys it does not declare: a network shares one configuration among its parts and warns about a key no part claims).
 
     Notes
     -----

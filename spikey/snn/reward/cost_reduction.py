@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from spikey.module import Key
+from spikey.snn.engine.kernel import PartKernel, kernel
 from spikey.snn.reward.template import Reward
 
 __all__ = ["CostReduction"]
@@ -46,3 +47,15 @@ class CostReduction(Reward):
             return -self._punish_mult
         better = float(self._state_cost(state_next)) < float(self._state_cost(state))
         return self._reward_mult if better else -self._punish_mult
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`cost_reduction_step`: the per-step reward of an
+        :class:`~spikey.snn.network.ActiveRLNetwork`, which calls the rewarder without
+        ``state_next`` (so ``state_cost`` is not called and the step is punished)."""
+        return PartKernel({"step": cost_reduction_step}, params=(-float(self._punish_mult),))
+
+
+@kernel
+def cost_reduction_step(P, fired):  # noqa: N803 - kernel signature
+    """``CostReduction(state, action)`` without ``state_next``: ``-punish_mult``."""
+    return P[0]

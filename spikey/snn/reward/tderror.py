@@ -25,7 +25,12 @@ class TDError(Reward):
         \\delta = r + \\gamma V(s') - V(s), \\qquad
         \\theta \\leftarrow \\theta + \\alpha \\, \\delta \\, \\phi(s).
 
-    Without ``state_next`` the step is terminal (:math:`V(s') = 0`). The critic keeps
+    Without ``state_next`` the step is terminal (:math:`V(s') = 0`).
+
+    On the compiled engine: as the per-step rewarder of an
+    :class:`~spikey.snn.network.ActiveRLNetwork`, :class:`TDError` has no kernel, since
+    its raw reward ``expected_value(state, action)`` is a Python function of each step's
+    action; such a network runs on the reference engine. The critic keeps
     learning in eval mode only if ``training`` is on. ``prev_td``, ``prev_value`` and
     ``prev_reward`` hold the last step's values (trackable by callbacks).
 

@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key, OneOf
-from spikey.snn.synapse.static import PLASTIC_CHOICES, StaticSynapse, plastic_gain
+from spikey.snn.engine.kernel import PartKernel, checked, kernel
+from spikey.snn.synapse.ltp import _clip
+from spikey.snn.synapse.static import PLASTIC_CHOICES, StaticSynapse, plastic_gain, static_propagate
 
 __all__ = ["DASTDP"]
 
@@ -217,3 +219,118 @@ class DASTDP(StaticSynapse):
         """Release dopamine: ``d += rwd`` (ignored while not training)."""
         if self.training:
             self.dopamine += float(rwd)
+
+    #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
+    KERNEL_REPLACES = StaticSynapse.KERNEL_REPLACES + ("_apply", "_gain_for")
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`~spikey.snn.synapse.static.static_propagate`, :func:`dastdp_learn` and
+        :func:`dastdp_reward`."""
+        if self._c is None:
+            self.reset()
+        params, st, chunk, finish_static = self._static_kernel_data(n_steps)
+        gain = self._gain_for(network.polarities)
+        n_pre, n = self.n_pre, self._n_neurons
+        dt = self._dt
+        params = params + (
+            math.exp(-dt / self._tau_plus),
+            math.exp(-dt / self._tau_minus),
+            float(self._A_plus),
+            float(self._A_minus),
+            math.exp(-dt / self._tau_c),
+            math.exp(-dt / self._tau_d),
+            float(self._learning_rate),
+            float(self._da_baseline),
+            int(self._update_every),
+            float(self.weights.max_weight),
+        )
+        scalars = np.array([self._c_scale, self.dopamine])
+        steps = np.array([self._steps], dtype=np.int64)
+
+        def finish() -> None:
+            finish_static()
+            self._c_scale, self.dopamine = float(scalars[0]), float(scalars[1])
+            self._steps = int(steps[0])
+
+        return PartKernel(
+            {"propagate": static_propagate, "learn": dastdp_learn, "reward": dastdp_reward},
+            params=params,
+            state=st
+            + (
+                checked(self, "pre_trace", (n_pre,)),
+                checked(self, "post_trace", (n,)),
+                checked(self, "_c", (n_pre, n)),
+                checked(self, "_gain", (n_pre, n), value=gain),
+                scalars,
+                steps,
+            ),
+            random=chunk,
+            finish=finish,
+        )
+
+
+# ---------------------------------------------------------------------- kernels
+# P: StaticSynapse's (0-18), then 19 pre decay, 20 post decay, 21 A_plus, 22 A_minus,
+#    23 eligibility decay, 24 dopamine decay, 25 learning_rate, 26 da_baseline,
+#    27 update_every, 28 max_weight.
+# S: StaticSynapse's (0-17), then 18 pre_trace, 19 post_trace, 20 c (scaled),
+#    21 gain, 22 [c_scale, dopamine], 23 [steps].
+
+
+@kernel
+def dastdp_learn(P, S, fired, polarities):  # noqa: N803 - kernel signature
+    """One step of :meth:`DASTDP.update` (tagging, decays, every ``update_every`` steps the weights)."""
+    n_in = P[0]
+    cp, cm, a_plus, a_minus, c_decay, d_decay = P[19], P[20], P[21], P[22], P[23], P[24]
+    lr, d0, every, wmax = P[25], P[26], P[27], P[28]
+    m, pre, post, c, gain, scalars, steps = S[0], S[18], S[19], S[20], S[21], S[22], S[23]
+    n_pre, n_post = c.shape
+    for i in range(n_pre):
+        pre[i] *= cp
+    for j in range(n_post):
+        post[j] *= cm
+    inv = 1.0 / scalars[0]
+    up = a_plus * inv
+    for j in range(n_post):
+        if fired[n_in + j]:
+            for i in range(n_pre):
+                c[i, j] += (up * pre[i]) * gain[i, j]
+    down = a_minus * inv
+    for i in range(n_pre):
+        if fired[i]:
+            for j in range(n_post):
+                c[i, j] += (down * post[j]) * gain[i, j]
+    for i in range(n_pre):
+        if fired[i]:
+            pre[i] += 1.0
+    for j in range(n_post):
+        if fired[n_in + j]:
+            post[j] += 1.0
+    scalars[0] *= c_decay
+    scalars[1] *= d_decay
+    steps[0] += 1
+    if steps[0] % every == 0:
+        factor = lr * (d0 + scalars[1]) * scalars[0]
+        if factor != 0.0:
+            for i in range(n_pre):
+                for j in range(n_post):
+                    m[i, j] = _clip(m[i, j] + factor * c[i, j], wmax)
+    if scalars[0] < _MIN_SCALE:
+        sc = scalars[0]
+        for i in range(n_pre):
+            for j in range(n_post):
+                c[i, j] *= sc
+        scalars[0] = 1.0
+    if steps[0] % 512 == 0:  # keep long-decayed traces out of the slow subnormal range
+        for i in range(n_pre):
+            if pre[i] < 1e-200:
+                pre[i] = 0.0
+        for j in range(n_post):
+            if post[j] < 1e-200:
+                post[j] = 0.0
+
+
+@kernel
+def dastdp_reward(P, S, r):  # noqa: N803 - kernel signature
+    """:meth:`DASTDP.reward`: a dopamine release ``d += r``."""
+    S[22][1] += r

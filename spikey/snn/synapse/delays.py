@@ -210,6 +210,38 @@ class DelayLine:
         """Total input sent but not yet delivered."""
         return float(self.buffer.sum())
 
+    # ------------------------------------------------------------------ compiled engine
+    #: Codes of the scatter modes in :meth:`kernel_plan`.
+    MODE_CODES = {"uniform": 1, "classes": 2, "generic": 3}
+
+    def kernel_plan(self) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+        """The scatter plan as arrays, for the compiled engine's kernels.
+
+        Returns
+        -------
+        (mode, delay, delays, row_class, class_delays)
+            ``mode`` 1 (uniform), 2 (classes) or 3 (generic); ``delay`` the single
+            delay of a uniform line; ``delays`` the int64 matrix (generic, else (0, 0));
+            ``row_class`` (n_pre,) and ``class_delays`` (n_classes, n_post), the delay of
+            each column per row class (classes, else empty).
+        """
+        plan = getattr(self, "_kernel_plan", None)
+        if plan is None:
+            none2 = np.zeros((0, 0), dtype=np.int64)
+            none1 = np.zeros(0, dtype=np.int64)
+            if self.mode == "uniform":
+                plan = (1, int(self.delays), none2, none1, none2)
+            elif self.mode == "classes":
+                cd = np.zeros((len(self.classes), self.n_post), dtype=np.int64)
+                for c, entries in enumerate(self.classes):
+                    for delay, cols in entries:
+                        cd[c, cols] = delay
+                plan = (2, 0, none2, np.ascontiguousarray(self.row_class, dtype=np.int64), cd)
+            else:
+                plan = (3, 0, np.ascontiguousarray(self.delays, dtype=np.int64), none1, none2)
+            self._kernel_plan = plan
+        return plan
+
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict[str, Any]:
         """Copy of the buffer and position."""

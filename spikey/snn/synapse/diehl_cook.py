@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key, OneOf
-from spikey.snn.synapse.static import PLASTIC_CHOICES, StaticSynapse, plastic_gain
+from spikey.snn.engine.kernel import PartKernel, checked, kernel, noop_reward
+from spikey.snn.synapse.ltp import _clip
+from spikey.snn.synapse.static import PLASTIC_CHOICES, StaticSynapse, plastic_gain, static_propagate
 
 __all__ = ["DiehlCook"]
 
@@ -162,3 +164,78 @@ class DiehlCook(StaticSynapse):
             m[:, post_idx] = block
             self.post1[post_idx] = 1.0
             self.post2[post_idx] = 1.0
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`~spikey.snn.synapse.static.static_propagate` and :func:`diehl_cook_learn`."""
+        if self.pre_trace is None:
+            self.reset()
+        params, st, chunk, finish = self._static_kernel_data(n_steps)
+        polarities = network.polarities
+        if polarities is not self._pol or self._gain is None:
+            self._gain = plastic_gain(self.weights, polarities, self._n_inputs, self._plastic)
+            self._pol = polarities
+        dt, eta = self._dt, self._learning_rate
+        params = params + (
+            math.exp(-dt / self._tau_pre),
+            math.exp(-dt / self._tau_post1),
+            math.exp(-dt / self._tau_post2),
+            float(eta * self._nu_pre),
+            float(eta * self._nu_post),
+            float(self._mu),
+            float(self.weights.max_weight),
+        )
+        n_pre, n = self.n_pre, self._n_neurons
+        st = st + (
+            checked(self, "pre_trace", (n_pre,)),
+            checked(self, "post1", (n,)),
+            checked(self, "post2", (n,)),
+            checked(self, "_gain", (n_pre, n)),
+        )
+        return PartKernel(
+            {"propagate": static_propagate, "learn": diehl_cook_learn, "reward": noop_reward},
+            params=params,
+            state=st,
+            random=chunk,
+            finish=finish,
+        )
+
+
+# ---------------------------------------------------------------------- kernels
+# P: StaticSynapse's (0-18), then 19-21 decays of pre_trace, post1, post2, 22 eta nu_pre,
+#    23 eta nu_post, 24 mu, 25 max_weight.
+# S: StaticSynapse's (0-17), then 18 pre_trace, 19 post1, 20 post2, 21 gain.
+
+
+@kernel
+def diehl_cook_learn(P, S, fired, polarities):  # noqa: N803 - kernel signature
+    """One step of :meth:`DiehlCook.update`: rows of pre spikes, then columns of post spikes."""
+    n_in = P[0]
+    c_pre, c_post1, c_post2, dep_rate, pot_rate, mu, wmax = P[19], P[20], P[21], P[22], P[23], P[24], P[25]
+    m, pre, post1, post2, gain = S[0], S[18], S[19], S[20], S[21]
+    n_pre, n_post = m.shape
+    for i in range(n_pre):
+        pre[i] *= c_pre
+    for j in range(n_post):
+        post1[j] *= c_post1
+        post2[j] *= c_post2
+    for i in range(n_pre):
+        if fired[i]:
+            for j in range(n_post):
+                w = m[i, j]
+                dep = (dep_rate * post1[j]) * gain[i, j]
+                if mu != 0.0:
+                    dep = dep * w**mu
+                m[i, j] = _clip(w - dep, wmax)
+            pre[i] = 1.0
+    for j in range(n_post):
+        if fired[n_in + j]:
+            y2 = post2[j]
+            for i in range(n_pre):
+                w = m[i, j]
+                pot = ((pot_rate * pre[i]) * y2) * gain[i, j]
+                if mu != 0.0:
+                    room = wmax - w
+                    pot = pot * (room if room > 0.0 else 0.0) ** mu
+                m[i, j] = _clip(w + pot, wmax)
+            post1[j] = 1.0
+            post2[j] = 1.0

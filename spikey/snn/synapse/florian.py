@@ -9,7 +9,7 @@ import numpy as np
 
 from spikey.module import Interval, Key
 from spikey.snn.engine.kernel import PartKernel, checked, kernel
-from spikey.snn.synapse.ltp import LTP
+from spikey.snn.synapse.ltp import LTP, _clip, ltp_bump, ltp_traces
 from spikey.snn.synapse.template import dense_propagate
 
 __all__ = ["MSTDP", "MSTDPET", "RLSTDP", "RLSTDPET"]
@@ -67,6 +67,41 @@ class MSTDP(LTP):
         if self._last_P_minus is not None:
             rows = self._last_pre
             self._add_clipped(rows, slice(None), scale * self._last_P_minus[None, :] * gain[rows])
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`dense_propagate`, :func:`mstdp_learn` and :func:`mstdp_reward`.
+
+        The last step's spikes and traces live in fixed-size arrays during the tick and
+        are written back to ``_last_pre``, ``_last_post``, ``_last_P_plus`` and
+        ``_last_P_minus`` afterwards (a reward given after the tick reads them).
+        """
+        params, st, finish_ltp = self._ltp_kernel_data(network)
+        n_pre, n = self.n_pre, self._n_neurons
+        last_pre = np.zeros(n_pre, dtype=np.int64)
+        last_post = np.zeros(n, dtype=np.int64)
+        counts = np.array([self._last_pre.size, self._last_post.size], dtype=np.int64)
+        last_pre[: counts[0]] = self._last_pre
+        last_post[: counts[1]] = self._last_post
+        p_plus, p_minus = np.zeros(n_pre), np.zeros(n)
+        have = np.array([self._last_P_plus is not None, self._last_P_minus is not None])
+        if have[0]:
+            p_plus[:] = self._last_P_plus
+        if have[1]:
+            p_minus[:] = self._last_P_minus
+
+        def finish() -> None:
+            finish_ltp()
+            self._last_pre = last_pre[: counts[0]].copy()
+            self._last_post = last_post[: counts[1]].copy()
+            self._last_P_plus = p_plus.copy() if have[0] else None
+            self._last_P_minus = p_minus.copy() if have[1] else None
+
+        return PartKernel(
+            {"propagate": dense_propagate, "learn": mstdp_learn, "reward": mstdp_reward},
+            params=params,
+            state=st + (last_pre, last_post, counts, p_plus, p_minus, have),
+            finish=finish,
+        )
 
 
 class _EligibilitySTDP(LTP):
@@ -407,3 +442,57 @@ def eligibility_reward(P, S, r):  # noqa: N803 - kernel signature
                 v = wmax
             m[i, j] = v
 
+
+
+# The compiled engine's MSTDP (P and S[:6] as LTP's kernels; S[6:] the last step's
+# pre / post spike indices, their counts, the traces P+ / P- and whether each is set).
+
+
+@kernel
+def mstdp_learn(P, S, fired, polarities):  # noqa: N803 - kernel signature
+    """One step of :meth:`MSTDP.update`: remember the step's STDP term, bump the traces."""
+    n_in = P[0]
+    pre, post = S[2], S[3]
+    last_pre, last_post, counts, p_plus, p_minus, have = S[6], S[7], S[8], S[9], S[10], S[11]
+    ltp_traces(P, S)
+    k = 0
+    for i in range(pre.shape[0]):
+        if fired[i]:
+            last_pre[k] = i
+            k += 1
+    counts[0] = k
+    q = 0
+    for j in range(post.shape[0]):
+        if fired[n_in + j]:
+            last_post[q] = j
+            q += 1
+    counts[1] = q
+    have[0] = q > 0
+    if q > 0:
+        for i in range(pre.shape[0]):
+            p_plus[i] = pre[i]
+    have[1] = k > 0
+    if k > 0:
+        for j in range(post.shape[0]):
+            p_minus[j] = post[j]
+    ltp_bump(P, S, fired)
+
+
+@kernel
+def mstdp_reward(P, S, r):  # noqa: N803 - kernel signature
+    """:meth:`MSTDP.reward`: ``eta r p_i zeta_ij`` on the last step's columns, then rows."""
+    lr, wmax = P[5], P[6]
+    m, gain = S[0], S[4]
+    last_pre, last_post, counts, p_plus, p_minus, have = S[6], S[7], S[8], S[9], S[10], S[11]
+    scale = lr * r
+    n_pre, n_post = m.shape
+    if have[0]:
+        for c in range(counts[1]):
+            j = last_post[c]
+            for i in range(n_pre):
+                m[i, j] = _clip(m[i, j] + (scale * p_plus[i]) * gain[i, j], wmax)
+    if have[1]:
+        for c in range(counts[0]):
+            i = last_pre[c]
+            for j in range(n_post):
+                m[i, j] = _clip(m[i, j] + (scale * p_minus[j]) * gain[i, j], wmax)

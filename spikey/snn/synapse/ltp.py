@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.synapse.template import Synapse
+from spikey.snn.engine.kernel import PartKernel, checked, helper, kernel, noop_reward
+from spikey.snn.synapse.sparse import ltp_kernel, ltp_update
+from spikey.snn.synapse.template import Synapse, dense_propagate
 
 __all__ = ["LTP"]
 
@@ -42,6 +44,8 @@ class LTP(Synapse):
     """
 
     STATE = ("pre_trace", "post_trace", "_steps", "_pol", "_gain")
+    #: Runs on sparse weights (:func:`spikey.snn.synapse.sparse.ltp_update`).
+    SPARSE_LEARNING = True
 
     NECESSARY_KEYS = Synapse.extend_keys(
         [
@@ -111,6 +115,8 @@ class LTP(Synapse):
 
     def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
         """Apply this step's STDP weight changes."""
+        if getattr(self.weights, "sparse", False):
+            return ltp_update(self, fired, polarities)
         pre_idx, post_idx = self._traces(fired)
         if pre_idx.size:
             gain = self._signed_mask(polarities)
@@ -121,3 +127,115 @@ class LTP(Synapse):
             delta = lr * self.post_trace[None, :] * gain[pre_idx]
             self._add_clipped(pre_idx, slice(None), delta)
         self._bump(pre_idx, post_idx)
+
+    #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
+    KERNEL_REPLACES = Synapse.KERNEL_REPLACES + ("_traces", "_bump", "_add_clipped", "_signed_mask")
+
+    def _ltp_kernel_data(self, network: Any) -> tuple[tuple, tuple, Any]:
+        """Parameters, state and ``finish`` shared by the LTP-family kernels."""
+        if self.pre_trace is None:
+            self.reset()
+        self._signed_mask(network.polarities)
+        matrix, signs = self._weights_kernel_data()
+        steps = np.array([self._steps], dtype=np.int64)
+
+        def finish() -> None:
+            self._steps = int(steps[0])
+
+        params = (
+            int(self._n_inputs),
+            math.exp(-1.0 / self._tau_plus),
+            math.exp(-1.0 / self._tau_minus),
+            float(self._A_plus),
+            float(self._A_minus),
+            float(self._learning_rate),
+            float(self.weights.max_weight),
+        )
+        pre = checked(self, "pre_trace", (self.n_pre,))
+        post = checked(self, "post_trace", (self._n_neurons,))
+        gain = checked(self, "_gain", matrix.shape)
+        return params, (matrix, signs, pre, post, gain, steps), finish
+
+    def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
+        """:func:`dense_propagate` and :func:`ltp_learn` (sparse weights:
+        :func:`~spikey.snn.synapse.sparse.ltp_kernel`)."""
+        if getattr(self.weights, "sparse", False):
+            return ltp_kernel(self)
+        params, st, finish = self._ltp_kernel_data(network)
+        return PartKernel(
+            {"propagate": dense_propagate, "learn": ltp_learn, "reward": noop_reward},
+            params=params,
+            state=st,
+            finish=finish,
+        )
+
+
+# ---------------------------------------------------------------------- kernels
+# P: 0 n_inputs, 1 pre decay, 2 post decay, 3 A_plus, 4 A_minus, 5 learning_rate, 6 max_weight
+# S: 0 matrix, 1 signs, 2 pre_trace, 3 post_trace, 4 gain, 5 steps (1,)
+
+
+@helper
+def ltp_traces(P, S):  # noqa: N803 - kernel signature
+    """Decay both traces one step (``LTP._traces``, without the spike indices)."""
+    cp, cm = P[1], P[2]
+    pre, post, steps = S[2], S[3], S[5]
+    for i in range(pre.shape[0]):
+        pre[i] *= cp
+    for j in range(post.shape[0]):
+        post[j] *= cm
+    steps[0] += 1
+    if steps[0] % 512 == 0:  # keep decayed traces out of the slow subnormal range
+        for i in range(pre.shape[0]):
+            if abs(pre[i]) < 1e-200:
+                pre[i] = 0.0
+        for j in range(post.shape[0]):
+            if abs(post[j]) < 1e-200:
+                post[j] = 0.0
+
+
+@helper
+def ltp_bump(P, S, fired):  # noqa: N803 - kernel signature
+    """Add this step's spikes to the traces (``LTP._bump``)."""
+    n_in, a_plus, a_minus = P[0], P[3], P[4]
+    pre, post = S[2], S[3]
+    for i in range(pre.shape[0]):
+        if fired[i]:
+            pre[i] += a_plus
+    for j in range(post.shape[0]):
+        if fired[n_in + j]:
+            post[j] += a_minus
+
+
+@helper
+def _clip(v, wmax):  # noqa: N803 - kernel signature
+    """``v`` clipped to ``[0, wmax]``."""
+    if v < 0.0:
+        return 0.0
+    if v > wmax:
+        return wmax
+    return v
+
+
+@kernel
+def ltp_learn(P, S, fired, polarities):  # noqa: N803 - kernel signature
+    """One step of :meth:`LTP.update`: columns of post spikes, then rows of pre spikes."""
+    n_in, lr, wmax = P[0], P[5], P[6]
+    m, pre, post, gain = S[0], S[2], S[3], S[4]
+    n_pre, n_post = m.shape
+    ltp_traces(P, S)
+    any_pre = False
+    for i in range(n_pre):
+        if fired[i]:
+            any_pre = True
+            break
+    if any_pre:
+        for j in range(n_post):
+            if fired[n_in + j]:
+                for i in range(n_pre):
+                    m[i, j] = _clip(m[i, j] + (lr * pre[i]) * gain[i, j], wmax)
+        for i in range(n_pre):
+            if fired[i]:
+                for j in range(n_post):
+                    m[i, j] = _clip(m[i, j] + (lr * post[j]) * gain[i, j], wmax)
+    ltp_bump(P, S, fired)

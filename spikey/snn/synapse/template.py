@@ -22,8 +22,6 @@ from spikey.snn.part import Part
 
 __all__ = ["Synapse"]
 
-#: Above this many weights, propagation gathers the rows of active neurons only.
-_DENSE_LIMIT = 40_000
 
 
 class Synapse(Part):
@@ -62,6 +60,10 @@ class Synapse(Part):
     def __init__(self, w: Any, **kwargs: Any):
         super().__init__(**kwargs)
         self.weights = w
+        if getattr(w, "sparse", False):  # sparse weights: spikey.snn.synapse.sparse
+            from spikey.snn.synapse.sparse import check_sparse_support
+
+            check_sparse_support(self)
 
     @property
     def n_pre(self) -> int:
@@ -81,13 +83,19 @@ class Synapse(Part):
         ndarray, shape (n_neurons,)
         """
         w = self.weights
+        if getattr(w, "sparse", False):
+            from spikey.snn.synapse.sparse import propagate_rows
+
+            return propagate_rows(w, spikes)
         m = w.matrix
-        if m.size > _DENSE_LIMIT:  # large network: only the rows of neurons that spiked
-            active = spikes.nonzero()[0]
-            if active.size * 4 < len(spikes):
-                rows = m[active] if w.signs is None else m[active] * w.signs[active]
-                return spikes[active] @ rows
-        return spikes @ (m if w.signs is None else m * w.signs)
+        # only the rows of neurons that spiked, summed row after row in index order: the
+        # same additions in the same order as the compiled engine's dense_propagate, so
+        # both engines give bit-identical input (a BLAS product would round differently)
+        active = spikes.nonzero()[0]
+        if active.size == 0:
+            return np.zeros(m.shape[1])
+        rows = m[active] if w.signs is None else m[active] * w.signs[active]
+        return (spikes[active, None] * rows).sum(axis=0)
 
     def update(self, fired: np.ndarray, polarities: np.ndarray) -> None:
         """Learn from one step's spikes (no-op for static synapses).
@@ -116,6 +124,10 @@ class Synapse(Part):
 
     def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
         """Static synapses: :func:`dense_propagate`, no learning."""
+        if getattr(self.weights, "sparse", False):
+            from spikey.snn.synapse.sparse import synapse_kernel
+
+            return synapse_kernel(self)
         return PartKernel(
             {"propagate": dense_propagate, "learn": noop_learn, "reward": noop_reward},
             state=self._weights_kernel_data(),

@@ -5,18 +5,64 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from spikey.errors import ConfigError
 from spikey.module import Interval, Key, Predicate
-from spikey.snn.weight.template import Weight
+from spikey.snn.weight.template import SPARSE_TYPES, Weight
 
-__all__ = ["Random"]
+__all__ = ["Random", "bernoulli_synapses"]
 
 _DISTRIBUTIONS = ("uniform", "normal", "lognormal")
 
 
 def _valid_distribution(value: Any) -> bool:
     return callable(value) or value in _DISTRIBUTIONS
+
+
+def bernoulli_synapses(rng: np.random.Generator, shape: tuple[int, int], p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Entries of a ``shape`` matrix that each exist independently with probability ``p``,
+    drawn with memory proportional to their number (no ``shape``-sized array).
+
+    The flat positions are partial sums of geometric gaps drawn from ``rng``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The generator (the same state gives the same entries).
+    shape : (int, int)
+        ``(n_rows, n_cols)``.
+    p : float
+        Probability in ``[0, 1]``.
+
+    Returns
+    -------
+    rows, cols : ndarray of int64
+        Row-major order (rows ascending, columns ascending within a row).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rows, cols = bernoulli_synapses(np.random.default_rng(0), (1000, 1000), 0.02)
+    >>> bool(abs(rows.size - 20_000) < 5 * np.sqrt(20_000))
+    True
+    """
+    n_rows, n_cols = int(shape[0]), int(shape[1])
+    total = n_rows * n_cols
+    if p >= 1.0:
+        flat = np.arange(total, dtype=np.int64)
+    elif p <= 0.0 or total == 0:
+        flat = np.zeros(0, dtype=np.int64)
+    else:  # Bernoulli(p) per entry = geometric gaps between present entries
+        pieces, last = [], -1
+        chunk = int(total * p * 1.02 + 10 * np.sqrt(total * p) + 64)
+        while last < total - 1:
+            pos = last + np.cumsum(rng.geometric(p, size=chunk), dtype=np.int64)
+            pieces.append(pos[pos < total])
+            last = int(pos[-1])
+            chunk = max(64, chunk // 8)
+        flat = np.concatenate(pieces)
+    return flat // n_cols, flat % n_cols
 
 
 class Random(Weight):
@@ -70,7 +116,7 @@ class Random(Weight):
             Key(
                 "matrix_mask",
                 "Optional bool mask of allowed synapses.",
-                np.ndarray,
+                (np.ndarray, *SPARSE_TYPES),
                 default=None,
             ),
             Key(
@@ -87,9 +133,14 @@ class Random(Weight):
         rng = self.init_rng()
         n_in, n = self._n_inputs, self._n_neurons
         shape = self.shape
+        if self.wants_sparse(self._density):
+            self._build_sparse(rng)
+            return
         allowed = np.ones(shape, dtype=bool)
         if self._matrix_mask is not None:
-            mm = np.asarray(self._matrix_mask).astype(bool)
+            mm = self._matrix_mask
+            mm = mm.toarray() if isinstance(mm, SPARSE_TYPES) else mm
+            mm = np.asarray(mm).astype(bool)
             if mm.shape == (n, n):
                 allowed[n_in:] = mm
             else:
@@ -105,7 +156,47 @@ class Random(Weight):
         values = self._draw(rng, shape)
         self._set_matrix(np.clip(values, 0.0, self._max_weight), exists)
 
-    def _draw(self, rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    def _allowed(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Which of the candidate synapses ``(rows, cols)`` ``matrix_mask`` allows."""
+        n_in, n = self._n_inputs, self._n_neurons
+        mm = self._matrix_mask
+        if isinstance(mm, SPARSE_TYPES):
+            mm = sp.csr_array(mm, dtype=bool)
+        else:
+            mm = np.asarray(mm).astype(bool)
+        if mm.shape == (n, n):
+            body = rows >= n_in
+            ok = np.ones(rows.shape, dtype=bool)
+            ok[body] = np.asarray(mm[rows[body] - n_in, cols[body]]).ravel()
+            return ok
+        mm = self._check_shape(mm, "matrix_mask")
+        return np.asarray(mm[rows, cols]).ravel().astype(bool)
+
+    def _build_sparse(self, rng: np.random.Generator) -> None:
+        """Draw the synapses and weights with memory proportional to their number."""
+        n_in, n = self._n_inputs, self._n_neurons
+        n_pre, n_post = self.shape
+        rows, cols = bernoulli_synapses(rng, (n_pre, n_post), self._density)
+        keep = rows - n_in != cols  # no self-connections
+        if self._matrix_mask is not None:
+            keep &= self._allowed(rows, cols)
+        rows, cols = rows[keep], cols[keep]
+        if self._force_unidirectional:
+            body = rows >= n_in
+            a, b = rows[body] - n_in, cols[body]
+            keys = a * n + b
+            both = (a < b) & np.isin(b * n + a, keys)  # pairs (a < b) present both ways
+            coin = rng.random(int(both.sum())) < 0.5
+            drop = np.zeros(rows.shape, dtype=bool)
+            idx = np.flatnonzero(body)
+            drop[idx[both][coin]] = True  # drop a -> b
+            reverse = np.isin(keys, (b * n + a)[both][~coin])  # drop b -> a
+            drop[idx[reverse]] = True
+            rows, cols = rows[~drop], cols[~drop]
+        values = self._draw(rng, (rows.size,))
+        self._set_sparse(rows, cols, np.clip(values, 0.0, self._max_weight))
+
+    def _draw(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         if self._weight_generator is not None:
             return np.asarray(self._weight_generator(shape), dtype=float)
         dist = self._distribution
