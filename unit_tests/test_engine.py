@@ -344,3 +344,24 @@ def test_generated_tick_module_is_readable_python(tmp_path, monkeypatch):
     assert "from spikey.snn.neuron.template import lif_emit" in src
     assert "from spikey.snn.synapse.florian import eligibility_learn" in src
     assert os.access(tmp_path / "engine", os.W_OK)
+
+
+def test_a_changed_kernel_source_gives_a_new_compiled_loop(tmp_path, monkeypatch):
+    """The generated loop names a hash of the kernels' sources: an edited kernel is compiled
+    again instead of running stale cached machine code."""
+    monkeypatch.setenv("SPIKEY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_source_digests", {})
+    run(small("numba"), 1)
+    before = {f.name for f in (tmp_path / "engine").glob("tick_*.py")}
+    monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_source_digests", {})
+    real = compiled.Path.read_bytes
+    monkeypatch.setattr(
+        compiled.Path,
+        "read_bytes",
+        lambda self: real(self) + (b"# edited" if self.name == "template.py" else b""),
+    )
+    run(small("numba"), 1)
+    after = {f.name for f in (tmp_path / "engine").glob("tick_*.py")}
+    assert before and after - before

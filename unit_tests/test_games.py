@@ -693,3 +693,20 @@ def test_cartpole_spaces_follow_the_config():
     high = CartPole(preset="FREMAUX").observation_space.high
     big = np.finfo(np.float32).max
     assert np.array_equal(high, np.array([5.0, big, math.pi, big], dtype=np.float32))
+
+
+def test_stock_game_spaces_are_gymnasium_spaces():
+    """Logic's and CartPole's spaces are gymnasium.spaces objects that Gymnasium's utilities accept."""
+    from gymnasium.spaces import utils
+
+    pairs = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert isinstance(Logic.observation_space, gymnasium.spaces.MultiBinary)
+    assert isinstance(Logic.action_space, gymnasium.spaces.Discrete)
+    assert list(Logic.observation_space) == pairs and 1 in Logic.action_space  # the original Spikey's lists
+    assert utils.flatdim(Logic.observation_space) == 2 and utils.flatdim(Logic.action_space) == 2
+    for preset, kind in (("CartPole-v1", gymnasium.spaces.Discrete), ("DEFAULT", gymnasium.spaces.Box)):
+        game = CartPole(preset=preset)
+        assert isinstance(game.action_space, kind) and isinstance(game.observation_space, gymnasium.spaces.Box)
+        assert game.observation_space.contains(game.reset())
+    Logic.action_space.seed(3)
+    assert Logic.action_space.sample() in (0, 1)  # Gymnasium's own sampling still works

@@ -715,7 +715,7 @@ def test_cli_series_and_resume(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli_main(["series", str(path), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "accuracy per configuration" in text and f"logs: {out}" in text
+    assert "best configurations by mean accuracy over repeats" in text and f"logs: {out}" in text
     assert len(Checkpoint.read(str(out))[1]) == 4
     assert cli_main(["series", "--resume", str(out), "--quiet"]) == 0
     assert capsys.readouterr().out.strip() == str(out)

@@ -1,25 +1,33 @@
-"""Descriptions of the states and actions a game accepts.
+"""The stock games' spaces: Gymnasium's, with what the original Spikey's games had.
 
-Three small spaces cover the stock games: :class:`Discrete` (``n`` integer choices),
-:class:`MultiBinary` (a fixed-length tuple of 0/1) and :class:`Box` (a float array in
-bounds). Each space can
+:class:`Discrete`, :class:`MultiBinary` and :class:`Box` *are* ``gymnasium.spaces``
+(subclasses: ``isinstance(Logic.action_space, gymnasium.spaces.Discrete)`` holds, and
+Gymnasium's tools, wrappers and ``spaces.utils`` accept them). This module stays, thin,
+for what Gymnasium's spaces do not do and code written for the original Spikey relies
+on:
 
-- test membership (``action in space`` / :meth:`Space.contains`),
-- turn an accepted value into its canonical form (:meth:`Space.canonical`, which raises
-  ``ValueError`` saying what was expected),
-- draw a member from a given generator (:meth:`Space.sample`; never the global
-  ``np.random``),
-- convert itself and its values to Gymnasium (:meth:`Space.to_gymnasium`,
-  :meth:`Space.to_gymnasium_value`); ``gymnasium`` is imported only then.
+- **iteration**: the original Spikey declared spaces as lists
+  (``Logic.observation_space = [(0, 0), (0, 1), (1, 0), (1, 1)]``), so
+  ``for state in Logic.observation_space`` and ``list(Logic.action_space)`` must keep
+  working; Gymnasium's finite spaces are not iterable;
+- **lenient membership with a canonical form**: networks answer with ``True``,
+  ``np.int64(1)``, ``1.0`` or a 0-d array; the games take any integral number
+  (:meth:`Space.canonical` turns it into a Python ``int`` or tuple and raises
+  ``ValueError`` saying what was expected), where Gymnasium's ``Discrete.contains(1.0)``
+  is False;
+- **sampling from a given generator**: ``space.sample(rng)`` draws from ``rng`` (house
+  rule: no hidden random state); ``space.sample()`` is Gymnasium's own.
 
-The finite spaces are iterable, so ``list(Logic.observation_space)`` lists every input
-pair as in the original Spikey, whose games declared spaces as plain lists.
+:meth:`Space.to_gymnasium` returns the plain Gymnasium space (strict membership), which
+:class:`~spikey.games.GymnasiumEnv` exposes. A game may also declare any plain
+``gymnasium.spaces`` space; its ``contains`` is then used as is.
 
 Examples
 --------
+>>> import gymnasium
 >>> from spikey.games.spaces import Box, Discrete, MultiBinary
->>> 1 in Discrete(2), 2 in Discrete(2)
-(True, False)
+>>> 1 in Discrete(2), 2 in Discrete(2), isinstance(Discrete(2), gymnasium.spaces.Discrete)
+(True, False, True)
 >>> list(MultiBinary(2))
 [(0, 0), (0, 1), (1, 0), (1, 1)]
 >>> Box(-10.0, 10.0, (1,)).canonical(3)
@@ -32,6 +40,7 @@ import itertools
 import numbers
 from typing import Any
 
+import gymnasium.spaces as gym_spaces
 import numpy as np
 
 from spikey.module import describe_value
@@ -65,7 +74,7 @@ def _fmt(x: float) -> str:
 
 
 class Space:
-    """Base of the space descriptions (see module docstring)."""
+    """What spikey adds to a Gymnasium space (a mixin; see the module docstring)."""
 
     def canonical(self, x: Any) -> Any:  # pragma: no cover - interface
         """Return ``x`` in canonical form; raise ``ValueError`` if ``x`` is not a member."""
@@ -75,8 +84,14 @@ class Space:
         """What a member looks like, e.g. ``'an int in {0, 1}'``."""
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator) -> Any:  # pragma: no cover - interface
-        """A random member drawn from ``rng``."""
+    def sample(self, mask: Any = None, probability: Any = None) -> Any:
+        """A random member: ``sample(rng)`` draws from the generator ``rng``; ``sample()``
+        (or with Gymnasium's ``mask`` / ``probability``) is Gymnasium's sampling."""
+        if isinstance(mask, np.random.Generator):
+            return self._sample_from(mask)
+        return super().sample(mask, probability)  # type: ignore[misc]
+
+    def _sample_from(self, rng: np.random.Generator) -> Any:  # pragma: no cover - interface
         raise NotImplementedError
 
     def to_gymnasium(self) -> Any:  # pragma: no cover - interface
@@ -102,7 +117,7 @@ class Space:
         return ValueError(f"expected {self.describe()}; got {describe_value(x)} ({type(x).__name__})")
 
 
-class Discrete(Space):
+class Discrete(Space, gym_spaces.Discrete):
     """The integers ``start, ..., start + n - 1``.
 
     Integral numbers of any type are members (``True`` is 1, ``1.0`` is 1, a 0-d integer
@@ -125,6 +140,7 @@ class Discrete(Space):
     def __init__(self, n: int, start: int = 0):
         if _as_int(n) is None or int(n) <= 0 or _is_bool(n):
             raise ValueError(f"Discrete: expected n an int > 0; got {n!r}")
+        gym_spaces.Discrete.__init__(self, int(n), start=int(start))
         self.n, self.start = int(n), int(start)
 
     def canonical(self, x: Any) -> int:
@@ -141,13 +157,11 @@ class Discrete(Space):
             else f"an int in [{self.start}, {self.start + self.n - 1}]"
         )
 
-    def sample(self, rng: np.random.Generator) -> int:
+    def _sample_from(self, rng: np.random.Generator) -> int:
         return int(rng.integers(self.start, self.start + self.n))
 
     def to_gymnasium(self) -> Any:
-        from gymnasium import spaces
-
-        return spaces.Discrete(self.n, start=self.start)
+        return gym_spaces.Discrete(self.n, start=self.start)
 
     def to_gymnasium_value(self, x: Any) -> np.int64:
         return np.int64(self.canonical(x))
@@ -159,7 +173,10 @@ class Discrete(Space):
         return self.n
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Discrete) and (self.n, self.start) == (other.n, other.start)
+        return isinstance(other, gym_spaces.Discrete) and (self.n, self.start) == (
+            int(other.n),
+            int(other.start),
+        )
 
     def __hash__(self) -> int:
         return hash(("Discrete", self.n, self.start))
@@ -168,7 +185,7 @@ class Discrete(Space):
         return f"Discrete({self.n})" if self.start == 0 else f"Discrete({self.n}, start={self.start})"
 
 
-class MultiBinary(Space):
+class MultiBinary(Space, gym_spaces.MultiBinary):
     """Fixed-length sequences of 0/1 (bools count); canonical form: a tuple of ints.
 
     Parameters
@@ -187,6 +204,7 @@ class MultiBinary(Space):
     def __init__(self, n: int):
         if _as_int(n) is None or int(n) <= 0 or _is_bool(n):
             raise ValueError(f"MultiBinary: expected n an int > 0; got {n!r}")
+        gym_spaces.MultiBinary.__init__(self, int(n))
         self.n = int(n)
 
     def canonical(self, x: Any) -> tuple[int, ...]:
@@ -207,13 +225,11 @@ class MultiBinary(Space):
     def describe(self) -> str:
         return f"a sequence of {self.n} values in {{0, 1}}"
 
-    def sample(self, rng: np.random.Generator) -> tuple[int, ...]:
+    def _sample_from(self, rng: np.random.Generator) -> tuple[int, ...]:
         return tuple(int(v) for v in rng.integers(0, 2, size=self.n))
 
     def to_gymnasium(self) -> Any:
-        from gymnasium import spaces
-
-        return spaces.MultiBinary(self.n)
+        return gym_spaces.MultiBinary(self.n)
 
     def to_gymnasium_value(self, x: Any) -> np.ndarray:
         return np.array(self.canonical(x), dtype=np.int8)
@@ -225,7 +241,7 @@ class MultiBinary(Space):
         return 2**self.n
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, MultiBinary) and self.n == other.n
+        return isinstance(other, gym_spaces.MultiBinary) and other.shape == (self.n,)
 
     def __hash__(self) -> int:
         return hash(("MultiBinary", self.n))
@@ -234,7 +250,7 @@ class MultiBinary(Space):
         return f"MultiBinary({self.n})"
 
 
-class Box(Space):
+class Box(Space, gym_spaces.Box):
     """Float arrays of a fixed shape with every element in ``[low, high]``.
 
     Members are numbers or arrays (not bools, not NaN) with ``size == prod(shape)``; a
@@ -262,18 +278,20 @@ class Box(Space):
     """
 
     def __init__(self, low: Any, high: Any, shape: tuple[int, ...] | None = None, dtype: Any = np.float64):
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float64, np.float32):
-            raise ValueError(f"Box: expected dtype float64 or float32; got {self.dtype}")
-        low_a = np.asarray(low, dtype=self.dtype).astype(np.float64)
-        high_a = np.asarray(high, dtype=self.dtype).astype(np.float64)
+        out_dtype = np.dtype(dtype)
+        if out_dtype not in (np.float64, np.float32):
+            raise ValueError(f"Box: expected dtype float64 or float32; got {out_dtype}")
+        low_a = np.asarray(low, dtype=out_dtype).astype(np.float64)
+        high_a = np.asarray(high, dtype=out_dtype).astype(np.float64)
         if shape is None:
             shape = np.broadcast_shapes(low_a.shape, high_a.shape)
-        self.shape = tuple(int(s) for s in shape)
-        self.low = np.broadcast_to(low_a, self.shape).copy()
-        self.high = np.broadcast_to(high_a, self.shape).copy()
-        if np.isnan(self.low).any() or np.isnan(self.high).any() or (self.low > self.high).any():
+        shape = tuple(int(s) for s in shape)
+        lo, hi = np.broadcast_to(low_a, shape).copy(), np.broadcast_to(high_a, shape).copy()
+        if np.isnan(lo).any() or np.isnan(hi).any() or (lo > hi).any():
             raise ValueError(f"Box: expected low <= high without NaN; got low={low!r}, high={high!r}")
+        gym_spaces.Box.__init__(self, lo, hi, shape=shape, dtype=np.float64)
+        #: dtype of the values handed to Gymnasium (:meth:`to_gymnasium`); states stay float64
+        self._out_dtype = out_dtype
 
     def canonical(self, x: Any) -> np.ndarray:
         if _is_bool(x) or isinstance(x, (str, bytes)):
@@ -301,7 +319,7 @@ class Box(Space):
     def describe(self) -> str:
         return f"a float array of shape {self.shape} {self._bounds()}"
 
-    def sample(self, rng: np.random.Generator) -> np.ndarray:
+    def _sample_from(self, rng: np.random.Generator) -> np.ndarray:
         """Uniform in finite bounds; shifted exponential when one-sided; normal when unbounded."""
         lo, hi = self.low, self.high
         u, normal = rng.uniform(size=self.shape), rng.normal(size=self.shape)
@@ -316,18 +334,16 @@ class Box(Space):
         return np.clip(out, lo, hi)
 
     def to_gymnasium(self) -> Any:
-        from gymnasium import spaces
-
-        return spaces.Box(
-            self.low.astype(self.dtype), self.high.astype(self.dtype), shape=self.shape, dtype=self.dtype
+        return gym_spaces.Box(
+            self.low.astype(self._out_dtype), self.high.astype(self._out_dtype), shape=self.shape, dtype=self._out_dtype
         )
 
     def to_gymnasium_value(self, x: Any) -> np.ndarray:
-        return self.canonical(x).astype(self.dtype, copy=False)
+        return self.canonical(x).astype(self._out_dtype, copy=False)
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, Box)
+            isinstance(other, gym_spaces.Box)
             and self.shape == other.shape
             and np.array_equal(self.low, other.low)
             and np.array_equal(self.high, other.high)
@@ -351,9 +367,7 @@ def to_gymnasium_space(space: Any) -> Any:
     """
     if isinstance(space, Space):
         return space.to_gymnasium()
-    from gymnasium import spaces
-
-    if isinstance(space, spaces.Space):
+    if isinstance(space, gym_spaces.Space):
         return space
     raise TypeError(
         f"expected a spikey.games.spaces.Space or a gymnasium space; got {describe_value(space)} "

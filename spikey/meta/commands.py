@@ -122,10 +122,16 @@ def _print_series(df: Any, attrs: list[str]) -> None:
     keys = [a for a in attrs if a in ok.columns]
     if keys:
         table = ok.groupby(keys, dropna=False)[metric].agg(["mean", "std", "count"])
+        table = table.sort_values("mean", ascending=False)
+        n = len(table)
+        table = table.head(5)
+        what = f"best configurations by mean {metric} over repeats" + (f" (5 of {n})" if n > 5 else "")
     else:
         table = pd.DataFrame({"mean": [ok[metric].mean()], "std": [ok[metric].std()], "count": [len(ok)]})
-    print(f"{metric} per configuration:")
-    print(table.to_string())
+        what = f"{metric} over repeats"
+    table = table.rename(columns={"count": "runs"})
+    print(f"{what}:")
+    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
 
 
 def run_series(args: argparse.Namespace) -> int:
@@ -167,14 +173,17 @@ def run_series(args: argparse.Namespace) -> int:
     )
     df = series.run()
     n_bad = int((df["status"] != "ok").sum())
+    report = _report(series.folder, args)
     if not args.quiet:
         _print_series(df, series.attrs)
         if n_bad:
             print(f"{n_bad} of {len(df)} jobs did not finish (see {series.folder}/checkpoint.jsonl)")
         print(f"logs: {series.folder}")
+        if report:
+            print(f"report: {report}")
     else:
         print(series.folder)
-    return 1 if n_bad else 0
+    return 1 if n_bad or report == "" else 0
 
 
 def run_population(args: argparse.Namespace) -> int:
@@ -237,18 +246,40 @@ def run_population(args: argparse.Namespace) -> int:
     population.run()
     table = population.fitness_per_epoch()
     n_failed = sum(1 for r in population.records if r.get("status") != "ok")
+    report = _report(population.folder, args)
     if not args.quiet:
         print("fitness per epoch:")
         print(table.to_string(index=False))
+        agents = population.to_dataframe()
+        if not agents.empty:
+            genes = [c for c in agents.columns if c not in ("epoch", "agent", "fitness", "repeated")]
+            best = agents.sort_values("fitness", ascending=False).drop_duplicates(genes).head(5)
+            print("best genotypes:")
+            print(best[[*genes, "fitness", "epoch"]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         if population.best is not None:
             genotype, fitness = population.best
             print(f"best: {genotype} (fitness {fitness:.4g})")
         if n_failed:
             print(f"{n_failed} evaluations failed (see {population.folder}/checkpoint.jsonl)")
         print(f"logs: {population.folder}")
+        if report:
+            print(f"report: {report}")
     else:
         print(population.folder)
-    return 1 if n_failed else 0
+    return 1 if n_failed or report == "" else 0
+
+
+def _report(folder: str | None, args: argparse.Namespace) -> str | None:
+    """With ``--report``: write the folder's HTML report (its path; "" after an error)."""
+    if not getattr(args, "report", False) or folder is None:
+        return None
+    from spikey.viz.report import write_report
+
+    try:
+        return write_report(folder)
+    except SpikeyError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return ""
 
 
 def add_parsers(sub: Any) -> None:
@@ -271,6 +302,7 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--cpus", type=int, help="CPUs of a local Ray runtime; implies --backend ray")
         p.add_argument("--seed", type=int, help="seed (default: the file's, else drawn and logged)")
         p.add_argument("--quiet", action="store_true", help="no progress bar and no table; print the folder")
+        p.add_argument("--report", action="store_true", help="write an HTML report into the folder at the end")
         if name == "series":
             p.add_argument(
                 "--repeats", type=int, help="runs per configuration (default: the file's n_repeats or 1)"

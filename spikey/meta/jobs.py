@@ -33,6 +33,7 @@ __all__ = [
     "JobsLostWarning",
     "progress_bar",
     "default_folder",
+    "check_timeout",
 ]
 
 
@@ -195,3 +196,26 @@ def default_folder(kind: str, prefix: str) -> str:
         path = os.path.join("log", f"{kind}-{prefix}-{unique_name()}")
         if not os.path.exists(path):
             return path
+
+
+def check_timeout(job_timeout: Any, backend: Any, owner: str) -> float | None:
+    """``job_timeout`` as seconds (None: no limit), checked against the backend.
+
+    Raises
+    ------
+    ConfigError
+        For a value that is not a number > 0, or a backend whose ``run`` takes no
+        ``timeout`` (``supports_timeout`` False).
+    """
+    from spikey.errors import ConfigError
+
+    if job_timeout is None:
+        return None
+    if isinstance(job_timeout, bool) or not isinstance(job_timeout, (int, float)) or not job_timeout > 0:
+        raise ConfigError(f"{owner}.job_timeout: expected a number of seconds > 0 or None; got {job_timeout!r}.")
+    if not getattr(backend, "supports_timeout", False):
+        raise ConfigError(
+            f"{owner}.job_timeout: the backend {backend!r} cannot stop jobs (its run() takes no timeout); use "
+            "'single' or 'ray', or set supports_timeout and accept timeout= in your backend's run()."
+        )
+    return float(job_timeout)

@@ -247,6 +247,12 @@ class Population(Module):
         Progress bar (default: only on a terminal).
     metadata : dict, optional
         JSON data kept in the checkpoint's header (e.g. the experiment file).
+    job_timeout : float, optional
+        Seconds an evaluation may run. One running longer is stopped and recorded as
+        failed with reason ``"timeout"`` (fitness ``failed_fitness``); the others go on.
+    retry_failed : bool
+        On resume, evaluate failed (and timed-out) genotypes again; by default their
+        failure is kept, like any cached fitness.
     **config
         Keys below (``NECESSARY_KEYS``).
 
@@ -313,8 +319,12 @@ class Population(Module):
         resume: bool = False,
         progress: bool | None = None,
         metadata: dict | None = None,
+        job_timeout: float | None = None,
+        retry_failed: bool = False,
         **config: Any,
     ):
+        from spikey.meta.jobs import check_timeout
+
         names = self.key_names()
         if "max_process" in config:  # the original Spikey's backend choice: n local processes
             max_process = config.pop("max_process")
@@ -348,6 +358,8 @@ class Population(Module):
         if callable(check):
             check(self.constraints, "Population")
         self.backend = get_backend(backend, owner="Population")
+        self.job_timeout = check_timeout(job_timeout, self.backend, "Population")
+        self.retry_failed = bool(retry_failed)
         self.logging = bool(logging)
         self.progress = progress
         self.metadata = dict(metadata or {})
@@ -425,8 +437,9 @@ class Population(Module):
                     f"(or game configuration) than {type(self.game).__name__}; resume with the same game."
                 )
             prefix = self._checkpoint.header.get("prefix")
+            keep = ("ok",) if self.retry_failed else ("ok", "failed")
             for rec in self._checkpoint.records:
-                if rec.get("status") in ("ok", "failed") and "key" in rec:
+                if rec.get("status") in keep and "key" in rec:
                     self.cache[rec["key"]] = self._outcome_from_record(rec)
         else:
             prefix = JobLogger.new_prefix()
@@ -453,7 +466,12 @@ class Population(Module):
     def _outcome_from_record(rec: dict) -> dict:
         if rec["status"] == "ok":
             return {"status": "ok", "fitness": float(decode(rec["fitness"])), "done": bool(rec.get("done"))}
-        return {"status": "failed", "error": rec.get("error"), "traceback": rec.get("traceback")}
+        return {
+            "status": "failed",
+            "error": rec.get("error"),
+            "traceback": rec.get("traceback"),
+            "reason": rec.get("reason") or "error",
+        }
 
     # ------------------------------------------------------------------ genotypes
     def _random(self, rng: np.random.Generator) -> dict:
@@ -540,7 +558,8 @@ class Population(Module):
             show = self.progress if getattr(self, "_agent_bars", True) else False
             bar = progress_bar(len(jobs), f"Population epoch {self.epoch}", show, unit="agent")
             try:
-                for k, outcome in self.backend.run(run_fitness_job, jobs, self.game):
+                timeout = {"timeout": self.job_timeout} if self.job_timeout else {}
+                for k, outcome in self.backend.run(run_fitness_job, jobs, self.game, **timeout):
                     stored = self._finish(jobs[k], outcome)
                     if stored is not None:
                         outcomes[jobs[k].key] = stored
@@ -594,6 +613,8 @@ class Population(Module):
             record.update(fitness=encode(float(outcome["fitness"])), done=bool(outcome["done"]))
         else:
             record.update(error=outcome.get("error"), traceback=outcome.get("traceback"))
+            if outcome.get("reason"):
+                record["reason"] = outcome["reason"]
         if self._checkpoint is not None:
             self._checkpoint.append(record)
         else:

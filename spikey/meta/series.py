@@ -153,6 +153,12 @@ class Series:
     metadata : dict, optional
         JSON data kept in the checkpoint's header (e.g. the experiment file, which
         ``spikey series --resume DIR`` reads back).
+    job_timeout : float, optional
+        Seconds a job may run. A job running longer is stopped and recorded as failed
+        with reason ``"timeout"``; its worker goes on with the other jobs. Both stock
+        backends support it.
+    retry_failed : bool
+        On resume, run failed (and timed-out) jobs again; by default they stay failed.
     max_process : int, optional
         The original Spikey's way to choose a backend: ``n > 1`` local worker
         processes (:class:`~spikey.meta.backends.MultiprocessBackend`), 1 this process.
@@ -211,8 +217,11 @@ class Series:
         metadata: dict | None = None,
         max_process: int | None = None,
         experiment_params: dict | None = None,
+        job_timeout: float | None = None,
+        retry_failed: bool = False,
     ):
         from spikey.core import GenericLoop, TrainingLoop
+        from spikey.meta.jobs import check_timeout
 
         if isinstance(network_template, TrainingLoop):
             # the original Spikey 2021 form: Series(training_loop, series_params, max_process=2)
@@ -249,6 +258,8 @@ class Series:
         if self.n_repeats < 1:
             raise ConfigError(f"Series.n_repeats: expected an int >= 1; got {n_repeats!r}.")
         self.backend = get_backend(backend, owner="Series")
+        self.job_timeout = check_timeout(job_timeout, self.backend, "Series")
+        self.retry_failed = bool(retry_failed)
         self.logging = bool(logging)
         self.resume = bool(resume)
         self.progress = progress
@@ -424,8 +435,9 @@ class Series:
                     },
                 )
                 self._prefix = checkpoint.header.get("prefix") or JobLogger.new_prefix()
+                keep = ("ok",) if self.retry_failed else ("ok", "failed")
                 for rec in checkpoint.records:
-                    if rec.get("status") in ("ok", "failed") and 0 <= rec.get("job", -1) < len(jobs):
+                    if rec.get("status") in keep and 0 <= rec.get("job", -1) < len(jobs):
                         done[rec["job"]] = rec
             else:
                 self._prefix = self._prefix or JobLogger.new_prefix()
@@ -454,7 +466,10 @@ class Series:
         try:
             if todo:  # a finished run resumed starts no backend
                 with self.backend:
-                    for k, outcome in self.backend.run(run_series_job, todo, self._runner(self.logging)):
+                    timeout = {"timeout": self.job_timeout} if self.job_timeout else {}
+                    for k, outcome in self.backend.run(
+                        run_series_job, todo, self._runner(self.logging), **timeout
+                    ):
                         job = todo[k]
                         outcomes[job.index] = self._finish(job, outcome, checkpoint, logger)
                         bar.update(1)
@@ -492,6 +507,7 @@ class Series:
             out["results"] = decode(rec.get("results", {}))
         else:
             out["error"], out["traceback"] = rec.get("error"), rec.get("traceback")
+            out["reason"] = rec.get("reason")
         return out
 
     def _finish(
@@ -516,7 +532,14 @@ class Series:
             row = {"status": "ok", "results": decode(encoded), "log": name}
         else:
             record.update(error=outcome.get("error"), traceback=outcome.get("traceback"))
-            row = {"status": status, "error": outcome.get("error"), "traceback": outcome.get("traceback")}
+            if outcome.get("reason"):
+                record["reason"] = outcome["reason"]
+            row = {
+                "status": status,
+                "error": outcome.get("error"),
+                "traceback": outcome.get("traceback"),
+                "reason": outcome.get("reason"),
+            }
         if checkpoint is not None and status != LOST:
             checkpoint.append(record)
         elif checkpoint is None:
@@ -555,6 +578,7 @@ class Series:
                         "params": job.params,
                         "error": o.get("error"),
                         "traceback": o.get("traceback"),
+                        "reason": o.get("reason") or "error",
                     }
                 )
             elif o.get("status") == LOST:

@@ -37,13 +37,19 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from spikey.errors import SpikeyError
-from spikey.meta.backends.template import LOST, MetaBackend
+from spikey.meta.backends.template import LOST, MetaBackend, run_with_timeout, timeout_outcome
 
 __all__ = ["RayBackend", "check_address", "user_modules"]
 
 
-def _run_chunk(fn: Callable[[Any, Any], Any], shared: Any, chunk: list[tuple[int, Any]]) -> list:
-    """Worker side: run a group of jobs; return ``[(index, outcome, seconds), ...]``."""
+def _run_chunk(
+    fn: Callable[[Any, Any], Any], shared: Any, chunk: list[tuple[int, Any]], timeout: float | None = None
+) -> list:
+    """Worker side: run a group of jobs; return ``[(index, outcome, seconds), ...]``.
+
+    With ``timeout``, each job is interrupted after that many seconds (on the worker's
+    main thread) and its outcome records the timeout; the worker goes on.
+    """
     try:
         import ray
 
@@ -53,7 +59,7 @@ def _run_chunk(fn: Callable[[Any, Any], Any], shared: Any, chunk: list[tuple[int
     out = []
     for i, item in chunk:
         start = time.perf_counter()
-        outcome = fn(shared, item)
+        outcome = run_with_timeout(fn, shared, item, timeout)
         seconds = time.perf_counter() - start
         if isinstance(outcome, dict) and "worker" not in outcome:
             outcome["worker"] = {"node": node, "pid": os.getpid()}
@@ -255,6 +261,10 @@ class RayBackend(MetaBackend):
     """
 
     name = "ray"
+    supports_timeout = True
+    #: Extra seconds the driver waits beyond ``timeout`` before it stops a worker whose job
+    #: did not stop itself (e.g. stuck in compiled code), counted from when the job started.
+    timeout_grace = 5.0
 
     def __init__(
         self,
@@ -395,7 +405,12 @@ class RayBackend(MetaBackend):
                     pass
 
     def run(
-        self, fn: Callable[[Any, Any], Any], items: Sequence[Any], shared: Any = None
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Sequence[Any],
+        shared: Any = None,
+        *,
+        timeout: float | None = None,
     ) -> Iterator[tuple[int, Any]]:
         """Run ``fn(shared, item)`` for every item on Ray; yield ``(index, outcome)`` as each ends.
 
@@ -403,6 +418,13 @@ class RayBackend(MetaBackend):
         ``task_seconds`` once their duration is known (single jobs until then). A task
         that still fails after ``max_retries`` (e.g. every retry lost its worker)
         yields ``{"status": "lost", "error": ...}`` for each of its jobs.
+
+        With ``timeout`` (seconds per job), every job is its own task and at most one
+        task per CPU is in flight; a job running longer is interrupted on its worker
+        (which goes on with the next task) and recorded as failed with reason
+        ``"timeout"``. A job that cannot be interrupted there (stuck in compiled code)
+        has its worker process stopped by the driver ``timeout_grace`` seconds later;
+        Ray starts a new one.
 
         Raises
         ------
@@ -421,7 +443,11 @@ class RayBackend(MetaBackend):
             durations: list[float] = []
             stats = self.last_run_stats = {"jobs": len(items), "tasks": 0}
 
+            started: dict[Any, float] = {}
+
             def chunk_size() -> int:
+                if timeout:
+                    return 1
                 if not durations:
                     return 1
                 # the median: a worker's first job also pays one-off costs (imports, loading
@@ -435,16 +461,23 @@ class RayBackend(MetaBackend):
                 return n
 
             try:
+                limit = n_cpus if timeout else 2 * n_cpus
                 while pending or in_flight:
-                    while pending and len(in_flight) < 2 * n_cpus:
+                    while pending and len(in_flight) < limit:
                         k = min(chunk_size(), len(pending))
                         chunk = [pending.popleft() for _ in range(k)]
-                        ref = self._remote.remote(fn, shared_ref, [(i, items[i]) for i in chunk])
+                        ref = self._remote.remote(fn, shared_ref, [(i, items[i]) for i in chunk], timeout)
                         in_flight[ref] = chunk
+                        started[ref] = time.monotonic()
                         stats["tasks"] += 1
-                    ready, _ = ray.wait(list(in_flight), num_returns=1)
+                    ready, _ = ray.wait(
+                        list(in_flight), num_returns=1, timeout=min(1.0, float(timeout)) if timeout else None
+                    )
+                    if timeout:
+                        yield from self._stop_overdue(in_flight, started, float(timeout), set(ready))
                     for ref in ready:
                         chunk = in_flight.pop(ref)
+                        started.pop(ref, None)
                         try:
                             results = ray.get(ref)
                         except ray.exceptions.RayTaskError as e:
@@ -476,3 +509,22 @@ class RayBackend(MetaBackend):
                         ray.cancel(ref, force=True)
                     except Exception:  # noqa: BLE001 - best effort on interruption
                         pass
+
+    def _stop_overdue(
+        self, in_flight: dict[Any, list[int]], started: dict[Any, float], timeout: float, ready: set
+    ) -> Iterator[tuple[int, Any]]:
+        """Stop the workers of tasks (not ``ready``) past ``timeout + timeout_grace``; yield their timeouts."""
+        import ray
+
+        now = time.monotonic()
+        overdue = [
+            r for r, t0 in started.items() if r not in ready and now - t0 > timeout + self.timeout_grace
+        ]
+        for ref in overdue:
+            try:
+                ray.cancel(ref, force=True)
+            except Exception:  # noqa: BLE001 - the worker may have just finished
+                pass
+            t0 = started.pop(ref)
+            for i in in_flight.pop(ref):
+                yield i, timeout_outcome(timeout, now - t0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from spikey.meta.backends.template import MetaBackend
+from spikey.meta.backends.template import MetaBackend, run_with_timeout
 
 __all__ = ["SingleProcessBackend"]
 
@@ -25,10 +25,32 @@ class SingleProcessBackend(MetaBackend):
     """
 
     name = "single"
+    supports_timeout = True
 
     def run(
-        self, fn: Callable[[Any, Any], Any], items: Sequence[Any], shared: Any = None
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Sequence[Any],
+        shared: Any = None,
+        *,
+        timeout: float | None = None,
     ) -> Iterator[tuple[int, Any]]:
-        """Run ``fn(shared, item)`` for each item in order; yield ``(index, outcome)``."""
+        """Run ``fn(shared, item)`` for each item in order; yield ``(index, outcome)``.
+
+        With ``timeout`` (seconds), a job running longer is interrupted (``SIGALRM``; in
+        the main thread on POSIX) and recorded as failed with reason ``"timeout"``; the
+        next job starts at once. Elsewhere the limit cannot interrupt in-process code
+        and a :class:`~spikey.errors.ConfigError` says so before any job runs.
+        """
+        if timeout:
+            from spikey.meta.backends.template import _can_alarm
+
+            if not _can_alarm():
+                from spikey.errors import ConfigError
+
+                raise ConfigError(
+                    "SingleProcessBackend: job_timeout needs SIGALRM in the main thread (POSIX); here jobs "
+                    "cannot be interrupted. Use the ray backend, or run from the main thread."
+                )
         for i, item in enumerate(items):
-            yield i, fn(shared, item)
+            yield i, run_with_timeout(fn, shared, item, timeout)

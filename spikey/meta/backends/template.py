@@ -28,14 +28,94 @@ A backend using a thread pool (jobs of numpy code release the GIL only in part):
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["MetaBackend", "LOST"]
+__all__ = [
+    "MetaBackend",
+    "LOST",
+    "TIMEOUT",
+    "JobTimeout",
+    "time_limit",
+    "run_with_timeout",
+    "timeout_outcome",
+]
 
 #: ``status`` of an outcome whose worker was lost for good (retries exhausted). Such jobs
 #: are not checkpointed, so a resumed run tries them again.
 LOST = "lost"
+#: ``reason`` of a failed outcome whose job ran longer than ``job_timeout``.
+TIMEOUT = "timeout"
+
+
+class JobTimeout(BaseException):
+    """Raised inside a job when its ``job_timeout`` expires.
+
+    A ``BaseException`` (like ``KeyboardInterrupt``), so a job's own ``except Exception``
+    does not swallow it: the backend records the job as failed with reason ``"timeout"``.
+    """
+
+
+def _can_alarm() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[bool]:
+    """Interrupt the block with :class:`JobTimeout` after ``seconds`` (wall clock).
+
+    Uses ``SIGALRM`` (POSIX, main thread), which interrupts Python code and sleeps and
+    lets the process go on with the next job. Elsewhere (another thread, Windows) the
+    block is not interrupted and the context yields False, so the caller can enforce the
+    limit another way (the Ray backend also stops the worker from the driver).
+
+    Yields
+    ------
+    bool
+        Whether the limit is enforced in this process.
+    """
+    if not seconds or not _can_alarm():
+        yield False
+        return
+
+    def _expired(signum: int, frame: Any) -> None:
+        raise JobTimeout(f"the job ran longer than job_timeout={seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def timeout_outcome(seconds: float, duration: float, trace: str = "") -> dict:
+    """The outcome of a job stopped by its timeout: failed, reason ``"timeout"``."""
+    return {
+        "status": "failed",
+        "reason": TIMEOUT,
+        "error": f"timeout: the job ran longer than job_timeout={seconds:g} s and was stopped",
+        "traceback": trace or "(stopped from outside the job; no traceback)",
+        "duration": duration,
+    }
+
+
+def run_with_timeout(fn: Callable[[Any, Any], Any], shared: Any, item: Any, timeout: float | None) -> Any:
+    """``fn(shared, item)``, or :func:`timeout_outcome` when it runs longer than ``timeout`` s."""
+    if not timeout:
+        return fn(shared, item)
+    start = time.perf_counter()
+    try:
+        with time_limit(timeout):
+            return fn(shared, item)
+    except JobTimeout:
+        return timeout_outcome(timeout, time.perf_counter() - start, traceback.format_exc())
 
 
 class MetaBackend:
@@ -81,10 +161,17 @@ class MetaBackend:
         """How many jobs run at once (for progress and chunking); default 1."""
         return 1
 
+    #: Whether :meth:`run` takes ``timeout=`` (Series/Population's ``job_timeout``).
+    supports_timeout = False
+
     def run(
         self, fn: Callable[[Any, Any], Any], items: Sequence[Any], shared: Any = None
     ) -> Iterator[tuple[int, Any]]:
         """Run ``fn(shared, item)`` for every item; yield ``(index, outcome)`` as each ends.
+
+        Backends with ``supports_timeout = True`` also take ``timeout`` (seconds per
+        job): a job running longer is stopped, its worker freed, and its outcome is
+        :func:`timeout_outcome` (``status`` ``"failed"``, ``reason`` ``"timeout"``).
 
         Parameters
         ----------
