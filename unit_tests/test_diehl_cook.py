@@ -231,7 +231,6 @@ def test_stdp_moves_weights_towards_the_image():
 # --------------------------------------------------------------------------- learning
 
 
-@pytest.mark.slow
 @needs_sklearn
 def test_small_network_learns_digits_above_threshold():
     """Fixed seed, 8x8 digits, 20 neurons: accuracy and digit-shaped receptive fields clear bars that
