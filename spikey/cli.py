@@ -7,6 +7,7 @@ Usage::
     spikey run xor-temporal --seed 3 --episodes 50
     spikey run cartpole --out runs/ --quiet
     spikey run xor --set learning_rate=0.05 --set n_episodes=2   # override keys (YAML values)
+    spikey run diehl-cook --n-neurons 100 --n-train 4000 --n-test 1000   # Diehl & Cook 2015
     spikey run my_experiment.py         # network_template, game_template, training_params
     spikey run my_experiment.yaml       # names an experiment and overrides
     spikey list                         # the built-in experiments
@@ -61,7 +62,13 @@ EXPERIMENTS = {
     "xor": "spikey.experiments.florian_rate",
     "xor-temporal": "spikey.experiments.florian_temporal",
     "cartpole": "spikey.experiments.cartpole",
+    "diehl-cook": "spikey.experiments.diehl_cook",
 }
+
+#: Experiments with their own runner (not a TrainingLoop): name -> module with ``cli_run``.
+_RUNNERS = {"diehl-cook": "spikey.experiments.diehl_cook"}
+#: Options of those runners (dest names), rejected for other experiments.
+_RUNNER_OPTIONS = ("n_neurons", "n_train", "n_test", "n_assign", "data")
 
 _REQUIRED = ("network_template", "game_template", "training_params")
 _YAML_KEYS = ("experiment", "overrides")
@@ -516,6 +523,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--report", action="store_true", help="also write an HTML report next to the log (spikey report)"
     )
+    group = run.add_argument_group("diehl-cook", "options of spikey run diehl-cook (Diehl & Cook 2015)")
+    group.add_argument("--n-neurons", type=int, default=None, help="excitatory neurons (default 100)")
+    group.add_argument("--n-train", type=int, default=None, help="training images (default 4000)")
+    group.add_argument("--n-test", type=int, default=None, help="test images (default 1000)")
+    group.add_argument(
+        "--n-assign", type=int, default=None, help="training images used to label neurons (default: all)"
+    )
+    group.add_argument(
+        "--data", default=None, choices=("auto", "mnist", "digits"), help="image source (default auto)"
+    )
     sub.add_parser("list", help="list the built-in experiments")
     rep = sub.add_parser(
         "report",
@@ -559,6 +576,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "report":
         return _report_command(args.path, args.out)
+    runner_opts = {k: getattr(args, k, None) for k in _RUNNER_OPTIONS if getattr(args, k, None) is not None}
+    if args.experiment in _RUNNERS:
+        if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False):
+            print(
+                f"spikey: error: {args.experiment} takes no --episodes, --set or --report; use --n-train, --n-neurons, ...",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            return importlib.import_module(_RUNNERS[args.experiment]).cli_run(
+                seed=args.seed, out=args.out, quiet=args.quiet, **runner_opts
+            )
+        except (SpikeyError, FileNotFoundError) as e:
+            print(f"spikey: error: {e}", file=sys.stderr)
+            return 2
+    if runner_opts:
+        opts = ", ".join("--" + k.replace("_", "-") for k in runner_opts)
+        print(f"spikey: error: {opts} only apply to {', '.join(_RUNNERS)}.", file=sys.stderr)
+        return 2
     try:
         results, path, name = run_experiment(
             args.experiment,

@@ -17,6 +17,9 @@ florian_temporal
     Florian (2007) XOR with temporally coded inputs (fixed spike trains).
 cartpole
     Cart-pole balancing with a rate-coded state and reward-modulated STDP.
+diehl_cook
+    Diehl & Cook (2015) unsupervised digit recognition with STDP and lateral
+    inhibition (``spikey run diehl-cook``); images from :mod:`~spikey.experiments.digits_data`.
 
 Examples
 --------
@@ -28,6 +31,6 @@ Examples
     print(florian_rate.evaluate(network)["accuracy"])
 """
 
-from spikey.experiments import cartpole, florian_rate, florian_temporal
+from spikey.experiments import cartpole, diehl_cook, digits_data, florian_rate, florian_temporal
 
-__all__ = ["florian_rate", "florian_temporal", "cartpole"]
+__all__ = ["florian_rate", "florian_temporal", "cartpole", "diehl_cook", "digits_data"]
