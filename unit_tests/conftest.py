@@ -106,3 +106,41 @@ class TinyRL(spikey.network.RLNetwork):
 
     parts = {**PARTS, "rewarder": spikey.reward.MatchExpected}
     keys = dict(KEYS)
+
+
+def xor(state) -> int:
+    """XOR of a pair of 0/1 values (the expected answer of Logic's XOR preset)."""
+    return int(sum(state) % 2)
+
+
+class XorTemplate(spikey.RLNetwork):
+    """A 6-neuron XOR network for loops, Series, Population, reports and plots."""
+
+    parts = {
+        "inputs": spikey.input.RateMap,
+        "neurons": spikey.neuron.Neuron,
+        "weights": spikey.weight.Random,
+        "synapses": spikey.synapse.MSTDPET,
+        "readout": spikey.readout.Threshold,
+        "rewarder": spikey.reward.MatchExpected,
+    }
+    keys = {
+        "n_inputs": 4,
+        "n_neurons": 6,
+        "n_outputs": 1,
+        "processing_time": 10,
+        "magnitude": 1.0,
+        "firing_threshold": 1.0,
+        "potential_decay": 0.1,
+        "refractory_period": 1,
+        "state_rate_map": [0.0, 0.3],
+        "learning_rate": 0.1,
+        "action_threshold": 0.05,
+        "expected_value": xor,
+    }
+
+
+class XorGame(spikey.games.Logic):
+    """Logic with the XOR preset."""
+
+    config = spikey.games.Logic.PRESETS["XOR"]
