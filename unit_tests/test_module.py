@@ -606,14 +606,20 @@ def _same_number(a, b) -> bool:
 @settings(deadline=None, max_examples=200)
 @given(value=any_value)
 def test_number_keys_accept_exactly_the_documented_kinds(value):
-    """float keys take ints/floats (Python or numpy) but no bool; int keys ints only; bool keys bools only."""
+    """float keys take ints/floats (Python or numpy) but no bool and no NaN; int keys ints only;
+    bool keys bools only."""
     is_bool = isinstance(value, (bool, np.bool_))
     is_int = isinstance(value, (int, np.integer)) and not is_bool
     is_float = isinstance(value, (float, np.floating))
     cases = [(float, is_int or is_float, float), (int, is_int, int), (bool, is_bool, bool)]
     for type_, accepted, stored in cases:
         key = Key("x", "X.", type_)
-        if accepted:
+        if accepted and is_float and math.isnan(value):
+            with pytest.raises(
+                ConfigError, match=r"^Module\.x: expected a float; got nan .*NaN is not a valid value"
+            ):
+                key.validate(value)
+        elif accepted:
             out = key.validate(value)
             assert type(out) is stored
             assert _same_number(out, stored(value))
@@ -623,7 +629,14 @@ def test_number_keys_accept_exactly_the_documented_kinds(value):
 
 
 valid_pairs = st.one_of(
-    st.tuples(st.just(float), st.one_of(st.floats(), st.integers(-(2**60), 2**60), _np_scalar("float"))),
+    st.tuples(
+        st.just(float),
+        st.one_of(
+            st.floats(allow_nan=False),
+            st.integers(-(2**60), 2**60),
+            _np_scalar("float").filter(lambda x: not np.isnan(x)),
+        ),
+    ),
     st.tuples(st.just(int), st.one_of(st.integers(), _np_scalar("int"), _np_scalar("uint"))),
     st.tuples(st.just(bool), st.one_of(st.booleans(), st.booleans().map(np.bool_))),
     st.tuples(st.just(str), st.text(max_size=5)),
