@@ -67,7 +67,7 @@ def coba(b2, seconds: float) -> tuple:
     dgi/dt = -gi / (10*ms) : 1
     """
     g = b2.NeuronGroup(
-        n, eqs, threshold="v > -50*mV", reset="v = -60*mV", refractory=5 * ms, method="exact", dt=0.1 * ms
+        n, eqs, threshold="v > -50*mV", reset="v = -60*mV", refractory=5 * ms, method="euler", dt=0.1 * ms
     )
     g.v = "-60*mV + rand() * 10*mV"
     exc = b2.Synapses(g[:3200], g, on_pre="ge += 0.6", dt=0.1 * ms)
