@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import XorGame, XorTemplate
 
 import spikey
 from spikey.errors import ConfigError, EngineFallbackWarning, NumericalError, ShapeError
@@ -290,38 +291,11 @@ def test_series_same_table_on_both_engines():
     """A Series gives the same results table whichever engine the networks use."""
     from spikey.meta import Series
 
-    class net_template(spikey.RLNetwork):
-        parts = {
-            "inputs": spikey.input.RateMap,
-            "neurons": spikey.neuron.Neuron,
-            "weights": spikey.weight.Random,
-            "synapses": spikey.synapse.MSTDPET,
-            "readout": spikey.readout.Threshold,
-            "rewarder": spikey.reward.MatchExpected,
-        }
-        keys = {
-            "n_inputs": 4,
-            "n_neurons": 6,
-            "n_outputs": 1,
-            "processing_time": 20,
-            "magnitude": 1.0,
-            "firing_threshold": 1.0,
-            "potential_decay": 0.1,
-            "refractory_period": 1,
-            "state_rate_map": [0.0, 0.3],
-            "learning_rate": 0.1,
-            "action_threshold": 0.05,
-            "expected_value": xor,
-        }
-
-    class game(spikey.games.Logic):
-        config = spikey.games.Logic.PRESETS["XOR"]
-
     tables = []
     for engine in ("reference", "numba"):
         series = Series(
-            net_template,
-            game,
+            XorTemplate,
+            XorGame,
             spikey.core.GenericLoop,
             ("learning_rate", [0.05, 0.2]),
             training_params={"n_episodes": 2, "len_episode": 4, "engine": engine},

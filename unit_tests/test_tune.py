@@ -4,6 +4,7 @@ reports, param spaces from a Series spec and from GENOTYPE_CONSTRAINTS, validati
 from __future__ import annotations
 
 import pytest
+from conftest import XorGame, XorTemplate
 
 import spikey
 from spikey.errors import ConfigError
@@ -24,37 +25,8 @@ from spikey.meta.tune import (  # noqa: E402 - after the skip
 pytestmark = pytest.mark.ray
 
 
-def xor(state) -> int:
-    return int(sum(state) % 2)
+network_template, game_template = XorTemplate, XorGame
 
-
-class network_template(spikey.RLNetwork):
-    parts = {
-        "inputs": spikey.input.RateMap,
-        "neurons": spikey.neuron.Neuron,
-        "weights": spikey.weight.Random,
-        "synapses": spikey.synapse.MSTDPET,
-        "readout": spikey.readout.Threshold,
-        "rewarder": spikey.reward.MatchExpected,
-    }
-    keys = {
-        "n_inputs": 4,
-        "n_neurons": 6,
-        "n_outputs": 1,
-        "processing_time": 10,
-        "magnitude": 1.0,
-        "firing_threshold": 1.0,
-        "potential_decay": 0.1,
-        "refractory_period": 1,
-        "state_rate_map": [0.0, 0.3],
-        "learning_rate": 0.1,
-        "action_threshold": 0.05,
-        "expected_value": xor,
-    }
-
-
-class game_template(spikey.games.Logic):
-    config = spikey.games.Logic.PRESETS["XOR"]
 
 
 PARAMS = {"n_episodes": 4, "len_episode": 5}
