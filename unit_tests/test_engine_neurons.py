@@ -197,11 +197,28 @@ def test_lif_current_and_conductance_with_theta_match_reference():
                 **lif,
             ),
             Population("inh", 10, LIF, input_mode="conductance", bias=0.08, inhibitory=True, **lif),
+            # forward Euler, one population with per-neuron values (array parameters),
+            # one with uniform values only (float parameters: another compiled version)
+            Population(
+                "cur_euler",
+                20,
+                LIF,
+                input_mode="current",
+                integration="euler",
+                bias=14.0,
+                noise=4.0,
+                tau_m=15.0 + 10.0 * r.random(20),
+                **lif,
+            ),
+            Population(
+                "cond_euler", 20, LIF, input_mode="conductance", integration="euler", bias=0.06, noise=0.03, **lif
+            ),
         ],
         [
-            Projection("cur", ["cur", "cond"], weight=_weights(0.3), density=0.5),
-            Projection("cond", ["cur", "cond", "inh"], weight=_weights(0.05), density=0.5),
-            Projection("inh", ["cur", "cond"], weight=_weights(0.1)),
+            Projection("cur", ["cur", "cond", "cur_euler"], weight=_weights(0.3), density=0.5),
+            Projection("cond", ["cur", "cond", "inh", "cond_euler"], weight=_weights(0.05), density=0.5),
+            Projection("inh", ["cur", "cond", "cond_euler"], weight=_weights(0.1)),
+            Projection("cond_euler", ["cond_euler", "inh"], weight=_weights(0.05), density=0.5),
         ],
         dt=0.5,
     )

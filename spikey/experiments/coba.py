@@ -16,6 +16,10 @@ suites), so that figures can be set side by side:
 - conductance jumps of 0.6 (excitatory) and 6.7 (inhibitory) in units of the leak
   conductance (6 nS and 67 nS with a 10 nS leak). With ten times smaller jumps
   (0.6 nS, 6.7 nS) the network falls silent after its first 100 ms;
+- forward Euler steps for the membrane potential (``integration='euler'`` on
+  :class:`~spikey.snn.neuron.LIF`; the conductances decay exactly), as Brian2's COBA
+  benchmark integrates it (``method='euler'``); the exact step costs an exponential per
+  neuron and step and gives the same rates within a few percent;
 - a constant drive of 20 mV (``i_ext=20`` with ``resistance=1``), which keeps it in the
   asynchronous irregular state at about 22 Hz (measured here: 22-24 Hz per 100 ms with
   seed 0). Without a drive, activity dies out at rest.
@@ -69,6 +73,7 @@ KEYS: dict[str, Any] = {
     "n_outputs": 0,
     "dt": 0.1,
     "input_mode": "conductance",
+    "integration": "euler",
     "tau_m": 20.0,
     "resting_mv": -60.0,
     "v_reset": -60.0,

@@ -37,7 +37,18 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["kernel", "helper", "PartKernel", "NO_RANDOM", "noop_learn", "noop_reward", "kernel_owner", "checked"]
+__all__ = [
+    "kernel",
+    "helper",
+    "PartKernel",
+    "NO_RANDOM",
+    "noop_learn",
+    "noop_reward",
+    "kernel_owner",
+    "checked",
+    "at",
+    "scalar_or_array",
+]
 
 #: The random block of a kernel that draws nothing.
 NO_RANDOM = np.zeros((0, 0))
@@ -92,6 +103,30 @@ class helper(kernel):
     (numba ``inline='always'``), so a call per row or per neuron costs nothing."""
 
     OPTIONS = {"inline": "always"}
+
+
+@helper
+def at(values, i):  # noqa: ANN001, ANN201 - kernel helper
+    """``values[i]`` for an array of per-neuron values, ``values`` itself for a float.
+
+    Kernels read per-neuron parameters through it, so one kernel serves both: numba
+    compiles a version per argument type (the ``isinstance`` test is resolved at
+    compile time), and a uniform parameter passed as a float
+    (:func:`scalar_or_array`) costs no memory traffic and lets the loop vectorise.
+    """
+    if isinstance(values, float):
+        return values
+    return values[i]
+
+
+def scalar_or_array(value: Any, n: int) -> float | np.ndarray:
+    """A parameter for a kernel: a float when it is one value for all ``n`` neurons
+    (a 0-d value), else a C-contiguous float64 array of shape ``(n,)`` (read with
+    :func:`at`)."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 0:
+        return float(arr)
+    return np.ascontiguousarray(np.broadcast_to(arr, (n,)))
 
 
 @dataclass

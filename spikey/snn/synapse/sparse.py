@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError
-from spikey.snn.engine.kernel import PartKernel, kernel, noop_learn, noop_reward
+from spikey.snn.engine.kernel import PartKernel, helper, kernel, noop_learn, noop_reward
 
 __all__ = [
     "check_sparse_support",
@@ -211,14 +211,36 @@ def sparse_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
     """
     indptr, indices, values, signs = S[0], S[1], S[2], S[3]
     signed = signs.shape[0] != 0
-    for i in range(spikes.shape[0]):
-        s = spikes[i]
-        if s != 0.0:
-            for k in range(indptr[i], indptr[i + 1]):
+    n = spikes.shape[0]
+    for start in range(0, n, _BLOCK):  # skip silent blocks with a vectorised test
+        stop = min(start + _BLOCK, n)
+        if not any_nonzero(spikes[start:stop]):
+            continue
+        for i in range(start, stop):
+            s = spikes[i]
+            if s != 0.0:
                 if signed:
-                    current[indices[k]] += s * (values[k] * signs[k])
+                    for k in range(indptr[i], indptr[i + 1]):
+                        current[indices[k]] += s * (values[k] * signs[k])
                 else:
-                    current[indices[k]] += s * values[k]
+                    for k in range(indptr[i], indptr[i + 1]):
+                        current[indices[k]] += s * values[k]
+
+
+#: Presynaptic neurons per block of the spike scans: a block without a spike is skipped
+#: after one vectorised test (most blocks, in a network of thousands of neurons firing
+#: at tens of Hz with steps of 0.1 ms).
+_BLOCK = 64
+
+
+@helper
+def any_nonzero(block):  # noqa: ANN001, ANN201 - kernel helper
+    """Whether the 1-d float array ``block`` holds a non-zero value (a count without
+    branches, from index 0: numba vectorises it)."""
+    count = 0
+    for i in range(block.shape[0]):
+        count += block[i] != 0.0
+    return count != 0
 
 
 @kernel
