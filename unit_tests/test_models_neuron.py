@@ -550,3 +550,90 @@ def test_currents_helpers():
         currents.pulse(10.0, 1.0, start=5.0, stop=2.0)
     with pytest.raises(ConfigError, match="n_neurons=2"):
         currents.step(10.0, [1.0, 2.0, 3.0], n_neurons=2)
+
+
+def test_lif_euler_step_matches_hand_computed_forward_euler():
+    """integration='euler': one step is v + dt/tau_m * f(v) with f at the start of the
+    step (conductance mode: leak, both conductances after this step's input, drive),
+    and the conductances decay exactly; converges to the exact step as dt shrinks."""
+    keys = dict(
+        input_mode="conductance",
+        tau_m=20.0,
+        resting_mv=-60.0,
+        v_reset=-60.0,
+        firing_threshold=-50.0,
+        e_exc=0.0,
+        e_inh=-80.0,
+        tau_ge=5.0,
+        tau_gi=10.0,
+        resistance=1.0,
+        i_ext=3.0,
+        seed=0,
+    )
+    part = LIF(n_neurons=2, dt=0.1, integration="euler", **keys)
+    part.reset()
+    part += np.array([0.5, -0.4])  # g_e 0.5 on neuron 0, g_i 0.4 on neuron 1
+    v0 = -60.0
+    expect = [
+        v0 + 0.1 / 20.0 * ((-60.0 - v0) + 0.5 * (0.0 - v0) + 3.0),
+        v0 + 0.1 / 20.0 * ((-60.0 - v0) + 0.4 * (-80.0 - v0) + 3.0),
+    ]
+    np.testing.assert_allclose(part.potentials, expect, rtol=1e-14)
+    np.testing.assert_allclose(part.g_e, [0.5 * math.exp(-0.1 / 5.0), 0.0], rtol=1e-14)
+    np.testing.assert_allclose(part.g_i, [0.0, 0.4 * math.exp(-0.1 / 10.0)], rtol=1e-14)
+    # current mode: v += dt/tau (rest - v + R (I + i_ext))
+    cur = LIF(n_neurons=1, dt=0.5, integration="euler", tau_m=10.0, resting_mv=-65.0, resistance=2.0, seed=0)
+    cur.reset()
+    cur += 4.0
+    assert cur.potentials[0] == pytest.approx(-65.0 + 0.05 * (2.0 * 4.0))
+
+    def first_spike(integration: str, dt: float) -> float:
+        p = LIF(
+            n_neurons=1,
+            dt=dt,
+            integration=integration,
+            tau_m=10.0,
+            resting_mv=-65.0,
+            firing_threshold=-50.0,
+            resistance=10.0,
+            seed=0,
+        )
+        p.reset()
+        for step in range(100_000):
+            p += 2.0
+            if p.fired[0]:
+                return (step + 1) * dt
+        raise AssertionError("no spike")
+
+    t_star = 10.0 * math.log(20.0 / 5.0)  # 13.86 ms
+    errors = [abs(first_spike("euler", dt) - t_star) for dt in (0.5, 0.05, 0.005)]
+    assert errors[0] > errors[2] and errors[2] < 0.01
+    assert abs(first_spike("exact", 0.05) - t_star) < 0.05
+
+
+def test_lif_rejects_an_unknown_integration():
+    with pytest.raises(ConfigError, match="integration"):
+        LIF(n_neurons=1, integration="rk4")
+
+
+def test_kernel_helpers_at_and_scalar_or_array():
+    """at() reads a float or an array per neuron, in Python and compiled; scalar_or_array
+    keeps a uniform value a float and an array an array of shape (n,)."""
+    from spikey.snn.engine.kernel import at, helper, kernel, scalar_or_array
+
+    assert scalar_or_array(2.5, 4) == 2.5 and isinstance(scalar_or_array(np.float64(2.5), 4), float)
+    arr = scalar_or_array([1.0, 2.0, 3.0], 3)
+    assert isinstance(arr, np.ndarray) and arr.dtype == np.float64 and arr.shape == (3,)
+    assert at(2.5, 7) == 2.5 and at(arr, 1) == 2.0
+
+    @kernel
+    def fill(out, value):
+        for i in range(out.shape[0]):
+            out[i] = at(value, i) * 2.0
+
+    assert isinstance(at, helper)
+    for value, expect in ((1.5, [3.0, 3.0, 3.0]), (np.array([1.0, 2.0, 3.0]), [2.0, 4.0, 6.0])):
+        for f in (fill, fill.dispatcher):
+            out = np.zeros(3)
+            f(out, value)
+            np.testing.assert_array_equal(out, expect)

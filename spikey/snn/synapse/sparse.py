@@ -267,34 +267,38 @@ def sparse_static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel
     for phase in range(2):  # unsigned split: excitatory rows first, then inhibitory
         if phase == 1 and (not split or signed):
             break
-        for i in range(spikes.shape[0]):
-            s = spikes[i]
-            if s == 0.0:
-                continue
-            if split and not signed and ((phase == 0) != (s > 0.0)):
-                continue
-            for k in range(indptr[i], indptr[i + 1]):
-                if signed:
-                    c = s * (values[k] * signs[k])
-                else:
-                    c = s * values[k]
-                if prob > 0.0:
-                    if not gen.random() >= prob:
-                        c = c * 0.0
-                j = indices[k]
-                if not split:
-                    a_e[j] += c
-                elif signed:
-                    a_e[j] += c if c > 0.0 else 0.0
-                    a_i[j] += -c if -c > 0.0 else 0.0
-                elif phase == 0:
-                    a_e[j] += c
-                else:
-                    a_i[j] += -c
-                if phase == 0:
-                    sent_e += 1
-                else:
-                    sent_i += 1
+        for start in range(0, spikes.shape[0], _BLOCK):
+            stop = min(start + _BLOCK, spikes.shape[0])
+            if not any_nonzero(spikes[start:stop]):
+                continue  # a silent block
+            for i in range(start, stop):
+                s = spikes[i]
+                if s == 0.0:
+                    continue
+                if split and not signed and ((phase == 0) != (s > 0.0)):
+                    continue
+                for k in range(indptr[i], indptr[i + 1]):
+                    if signed:
+                        c = s * (values[k] * signs[k])
+                    else:
+                        c = s * values[k]
+                    if prob > 0.0:
+                        if not gen.random() >= prob:
+                            c = c * 0.0
+                    j = indices[k]
+                    if not split:
+                        a_e[j] += c
+                    elif signed:
+                        a_e[j] += c if c > 0.0 else 0.0
+                        a_i[j] += -c if -c > 0.0 else 0.0
+                    elif phase == 0:
+                        a_e[j] += c
+                    else:
+                        a_i[j] += -c
+                    if phase == 0:
+                        sent_e += 1
+                    else:
+                        sent_i += 1
     if split and signed:
         sent_i = sent_e
     if delay >= 0:  # DelayLine.push_sum + pop, per line
