@@ -5,11 +5,13 @@ Short aliases of the part families and networks::
     spikey.neuron, spikey.synapse, spikey.input, spikey.weight,
     spikey.readout, spikey.reward, spikey.modifier, spikey.network
 
-``spikey.viz`` (plots) is imported on first use, and matplotlib only when a plot is
-drawn.
+``spikey.core``, ``spikey.logging``, ``spikey.meta``, ``spikey.MetaRL`` and ``spikey.viz``
+are imported on first use (PEP 562), so ``import spikey`` does not import pandas, Ray or
+numba; matplotlib is imported only when a plot is drawn.
 """
 
-from spikey import MetaRL, core, games, logging, meta, module
+from spikey import games, module
+from spikey._lazy import lazy_exports
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, SpikeyError
 from spikey.module import REQUIRED, Key, Module
 from spikey.snn import (
@@ -65,14 +67,8 @@ _alias_modules()
 RL = games
 
 
-def __getattr__(name: str):
-    # spikey.viz on first use: ``import spikey`` stays light (matplotlib itself is
-    # imported by spikey.viz only when a plot is drawn).
-    if name == "viz":
-        import importlib
-
-        return importlib.import_module("spikey.viz")
-    raise AttributeError(f"module 'spikey' has no attribute {name!r}")
+_LAZY = {name: f"spikey.{name}" for name in ("core", "logging", "meta", "MetaRL", "viz")}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 
 __all__ = [

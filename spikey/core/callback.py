@@ -52,7 +52,7 @@ from spikey.core import writer
 from spikey.errors import ConfigError
 from spikey.module import Key, Module, describe_value, suggest
 
-__all__ = ["HOOK_PREFIXES", "HOOK_ARITY", "ExperimentCallback", "RLCallback", "TDCallback"]
+__all__ = ["HOOK_PREFIXES", "HOOK_ARITY", "ExperimentCallback", "RLCallback", "TDCallback", "active_hook"]
 
 #: Hook names with these prefixes are no-ops unless a callback defines them.
 HOOK_PREFIXES = ("network_", "game_", "training_")
@@ -76,6 +76,44 @@ HOOK_ARITY = {
 def _noop(*args: Any, **kwargs: Any) -> None:
     """A hook nobody listens to."""
     return None
+
+
+def active_hook(callback: Any, hook: str) -> Callable[..., Any] | None:
+    """``callback.<hook>`` if something listens to it, else None.
+
+    For code that announces a hook many times per game step (the compiled engine
+    replays ``network_continuous_reward`` once per network step after its kernel ran):
+    with None it can skip building the arguments of calls that would do nothing. A
+    hook that an :class:`ExperimentCallback` neither defines nor tracks is such a
+    no-op; so is any hook of ``callback=None``. What is logged does not change.
+
+    Parameters
+    ----------
+    callback : object or None
+        A callback (any object with hook methods) or None.
+    hook : str
+        Hook name, e.g. ``"network_continuous_reward"``.
+
+    Returns
+    -------
+    callable or None
+
+    Examples
+    --------
+    >>> from spikey.core.callback import RLCallback, active_hook
+    >>> cb = RLCallback()
+    >>> active_hook(cb, "network_continuous_reward") is None
+    True
+    >>> cb.track("network_continuous_reward", "info", "step_rewards", ["arg", 2], "list")
+    >>> active_hook(cb, "network_continuous_reward") is None
+    False
+    """
+    if callback is None:
+        return None
+    fn = getattr(callback, hook, None)
+    if fn is None or fn is _noop or not callable(fn):
+        return None
+    return fn
 
 
 class _Tracker(NamedTuple):

@@ -9,6 +9,7 @@ environment as a spikey game, :class:`GymnasiumEnv` exposes any spikey game as a
 ``gymnasium.Env``.
 """
 
+from spikey._lazy import lazy_exports
 from spikey.games import spaces
 from spikey.games.cartpole import CartPole
 from spikey.games.logic import Logic
@@ -16,14 +17,8 @@ from spikey.games.template import ActionError, EpisodeError, Game, Presets
 
 _GYM_NAMES = ("GymGame", "GymnasiumEnv", "gym_wrapper", "gym_template")
 
-
-def __getattr__(name: str):
-    # gymnasium is imported only when the adapter is first used.
-    if name in _GYM_NAMES:
-        from spikey.games import gym_adapter
-
-        return getattr(gym_adapter, name)
-    raise AttributeError(f"module 'spikey.games' has no attribute {name!r}")
+# the Gymnasium adapter is imported when first used (PEP 562)
+__getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_GYM_NAMES, "spikey.games.gym_adapter"))
 
 
 __all__ = [

@@ -4,17 +4,25 @@
 ``MetaReader`` turn folders of logs into DataFrames.
 """
 
+from spikey._lazy import lazy_exports
 from spikey.logging.log import log, sanitize
 from spikey.logging.multilogger import MultiLogger
-from spikey.logging.reader import (
-    CorruptLogWarning,
-    DuplicateKeyWarning,
-    MetaReader,
-    Reader,
-    read_log,
-    uncompressnd,
-)
 from spikey.logging.serialize import ImportPath, Repr, decode, encode
+
+# The readers (and pandas, which their tables need) are imported on first use (PEP 562),
+# so writing a log does not import pandas.
+_LAZY = {
+    name: "spikey.logging.reader"
+    for name in (
+        "Reader",
+        "MetaReader",
+        "read_log",
+        "CorruptLogWarning",
+        "DuplicateKeyWarning",
+        "uncompressnd",
+    )
+}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "log",

@@ -26,14 +26,16 @@ import os
 import stat
 import warnings
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from spikey.errors import SpikeyError, SpikeyWarning
 from spikey.logging.files import TMP_SUFFIX
 from spikey.logging.serialize import DecodeError, decode
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: reading a log does not need it
+    import pandas as pd
 
 __all__ = [
     "Reader",
@@ -323,6 +325,8 @@ class Reader:
         return len(self.logs)
 
     def _section(self, section: str) -> pd.DataFrame:
+        import pandas as pd
+
         names: list[str] = []
         for data in self.logs:
             names.extend(k for k in data[section] if k not in names)
@@ -415,6 +419,8 @@ class Reader:
         key ``filename`` or ``subfolder`` is shown as ``<section>.<key>``.
         """
         if self._df is None:
+            import pandas as pd
+
             rows = []
             for name, data in zip(self.filenames, self.logs):
                 row = {"filename": name}
@@ -464,6 +470,8 @@ class Reader:
         if not found:
             known = sorted({k for d in self.logs for s in SECTIONS for k in d[s]})
             raise KeyError(f"Reader: no log has key {key!r}; keys are {known}.")
+        import pandas as pd
+
         series = pd.Series(values, index=self.filenames, name=key, dtype=object)
         return series.infer_objects()
 

@@ -17,26 +17,37 @@ its own derived seed, so the same seed gives the same table on every backend; ev
 finished job is checkpointed at once, so ``resume=True`` continues a killed run.
 """
 
-from spikey.meta import backends
-from spikey.meta.backends import (
-    MetaBackend,
-    MultiprocessBackend,
-    RayBackend,
-    SingleProcessBackend,
-    get_backend,
-)
-from spikey.meta.checkpoint import Checkpoint, CheckpointWarning
-from spikey.meta.jobs import Job, JobFailedWarning, JobsLostWarning
-from spikey.meta.metagames import EvolveNetwork, MetaNQueens, MetaRL
-from spikey.meta.population import (
-    GenotypeCache,
-    GenotypeMapping,
-    Population,
-    checkpoint_population,
-    read_population,
-)
-from spikey.meta.series import TIMING_COLUMNS, Series, job_seed
-from spikey.meta.spec import expand_spec, parse_constraints
+from spikey._lazy import lazy_exports
+
+# Everything is imported on first use (PEP 562): ``import spikey.meta`` (and the
+# ``spikey`` command) do not import pandas or the Ray and multiprocessing backends.
+_LAZY = {
+    "Series": "spikey.meta.series",
+    "TIMING_COLUMNS": "spikey.meta.series",
+    "job_seed": "spikey.meta.series",
+    "Population": "spikey.meta.population",
+    "read_population": "spikey.meta.population",
+    "GenotypeCache": "spikey.meta.population",
+    "GenotypeMapping": "spikey.meta.population",
+    "checkpoint_population": "spikey.meta.population",
+    "MetaRL": "spikey.meta.metagames",
+    "EvolveNetwork": "spikey.meta.metagames",
+    "MetaNQueens": "spikey.meta.metagames",
+    "MetaBackend": "spikey.meta.backends",
+    "SingleProcessBackend": "spikey.meta.backends",
+    "MultiprocessBackend": "spikey.meta.backends",
+    "RayBackend": "spikey.meta.backends",
+    "get_backend": "spikey.meta.backends",
+    "backends": "spikey.meta.backends",
+    "Checkpoint": "spikey.meta.checkpoint",
+    "CheckpointWarning": "spikey.meta.checkpoint",
+    "Job": "spikey.meta.jobs",
+    "JobFailedWarning": "spikey.meta.jobs",
+    "JobsLostWarning": "spikey.meta.jobs",
+    "expand_spec": "spikey.meta.spec",
+    "parse_constraints": "spikey.meta.spec",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "Series",

@@ -6,22 +6,30 @@
 populations and projections, ``spikey.snn.monitor`` per-step recording.
 """
 
+from spikey._lazy import lazy_exports
 from spikey.snn import (
     input,
     modifier,
-    monitor,
     network,
     neuron,
-    populations,
     readout,
     reward,
     synapse,
     weight,
 )
-from spikey.snn.monitor import Monitor
 from spikey.snn.network import ActiveRLNetwork, ContinuousRLNetwork, Network, RLNetwork
-from spikey.snn.populations import Population, PopulationNetwork, Projection
 from spikey.snn.registry import register_part
+
+# imported on first use (PEP 562): networks of named populations and per-step monitors
+_LAZY = {
+    "monitor": "spikey.snn.monitor",
+    "Monitor": "spikey.snn.monitor",
+    "populations": "spikey.snn.populations",
+    "Population": "spikey.snn.populations",
+    "PopulationNetwork": "spikey.snn.populations",
+    "Projection": "spikey.snn.populations",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
     "input",
