@@ -275,6 +275,7 @@ def test_damaged_compile_cache_is_rebuilt(tmp_path, monkeypatch):
     """A damaged generated module in the cache is written again, never fatal."""
     monkeypatch.setenv("SPIKEY_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_drivers_by_kernels", {})
     net = small("numba")
     run(net, 1)
     files = list((tmp_path / "engine").glob("tick_*.py"))
@@ -282,6 +283,7 @@ def test_damaged_compile_cache_is_rebuilt(tmp_path, monkeypatch):
     for f in files:
         f.write_text("this is not python (\n")
     monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_drivers_by_kernels", {})
     other = small("numba")
     assert run(other, 2)[0][0] in (0, 1)
     assert all("not python" not in f.read_text() for f in files)
@@ -313,6 +315,7 @@ def test_generated_tick_module_is_readable_python(tmp_path, monkeypatch):
     """The composed loop is a plain module in the cache folder that calls the parts' kernels."""
     monkeypatch.setenv("SPIKEY_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_drivers_by_kernels", {})
     run(small("numba"), 1)
     (src,) = [f.read_text() for f in (tmp_path / "engine").glob("tick_*.py")]
     assert "from spikey.snn.neuron.template import lif_emit" in src
@@ -325,10 +328,12 @@ def test_a_changed_kernel_source_gives_a_new_compiled_loop(tmp_path, monkeypatch
     again instead of running stale cached machine code."""
     monkeypatch.setenv("SPIKEY_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_drivers_by_kernels", {})
     monkeypatch.setattr(compiled, "_source_digests", {})
     run(small("numba"), 1)
     before = {f.name for f in (tmp_path / "engine").glob("tick_*.py")}
     monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_drivers_by_kernels", {})
     monkeypatch.setattr(compiled, "_source_digests", {})
     real = compiled.Path.read_bytes
     monkeypatch.setattr(

@@ -31,6 +31,9 @@ Examples
     print(florian_rate.evaluate(network)["accuracy"])
 """
 
-from spikey.experiments import cartpole, diehl_cook, digits_data, florian_rate, florian_temporal
+from spikey._lazy import lazy_exports
 
-__all__ = ["florian_rate", "florian_temporal", "cartpole", "diehl_cook", "digits_data"]
+__all__ = ["florian_rate", "florian_temporal", "cartpole", "diehl_cook", "digits_data", "coba", "modifiers"]
+
+# each experiment module is imported on first use (``spikey run xor`` needs one of them)
+__getattr__, __dir__ = lazy_exports(__name__, {name: f"{__name__}.{name}" for name in __all__})

@@ -269,6 +269,7 @@ def run(t0, t1, n_in, n_out, learn, inp, nP, nS, nR, sP, sS, sR, pol, rP, log, r
 
 
 _drivers: dict[str, Any] = {}
+_drivers_by_kernels: dict[tuple, Any] = {}
 
 
 def _load_module(name: str, path: Path) -> Any:
@@ -285,9 +286,14 @@ def _load_module(name: str, path: Path) -> Any:
 
 def driver(funcs: dict[str, kernel], active: bool) -> Any:
     """The compiled tick loop for these kernels (generated, cached on disk)."""
+    key = (tuple(funcs.items()), active)  # kernels compare by identity
+    run = _drivers_by_kernels.get(key)
+    if run is not None:
+        return run
     source = _driver_source(funcs, active)
     digest = hashlib.sha1(source.encode()).hexdigest()[:16]
     if digest in _drivers:
+        _drivers_by_kernels[key] = _drivers[digest]
         return _drivers[digest]
     with _lock:
         if digest in _drivers:
@@ -302,7 +308,7 @@ def driver(funcs: dict[str, kernel], active: bool) -> Any:
                     tmp.write_text(source)
                     os.replace(tmp, path)
                 module = _load_module(name, path)
-                _drivers[digest] = module.run
+                _drivers[digest] = _drivers_by_kernels[key] = module.run
                 return module.run
             except Exception:
                 if attempt:
@@ -403,7 +409,9 @@ class NumbaEngine(ReferenceEngine):
         net = self.network
         net._tick_reward += total
         net._step_t = net._processing_time - 1
-        hook = getattr(net.callback, "network_continuous_reward", None) if net.callback is not None else None
+        from spikey.core.callback import active_hook
+
+        hook = active_hook(net.callback, "network_continuous_reward")  # None: nobody listens
         if hook is not None:
             n_pre = self._spikes.shape[0]
             log = net._spike_log
