@@ -685,7 +685,7 @@ class PopulationNeurons(NeuronBase):
 
     # ------------------------------------------------------------------ compiled engine
     #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
-    KERNEL_REPLACES = ("__call__", "update", "_normals")
+    KERNEL_REPLACES = ("__call__", "update", "_normals", "_uniforms")
 
     def kernel_groups(self) -> list[tuple[str, NeuronBase]]:
         """The model instances the compiled engine runs, labelled by their populations."""
