@@ -54,6 +54,7 @@ from spikey.errors import ConfigError, ShapeError
 from spikey.module import Interval, Key, describe_value, suggest
 from spikey.rng import fresh_seed, make_rng
 from spikey.snn.engine.kernel import PartKernel, kernel_owner
+from spikey.snn.engine.kernel import helper as compiled_helper
 from spikey.snn.engine.kernel import kernel as compiled_kernel
 from spikey.snn.input.template import Input
 from spikey.snn.network import Network
@@ -684,44 +685,52 @@ class PopulationNeurons(NeuronBase):
 
     # ------------------------------------------------------------------ compiled engine
     #: The Python step methods that :meth:`_numba_kernel` stands in for on the compiled engine.
-    KERNEL_REPLACES = ("__call__", "update", "_normals")
+    KERNEL_REPLACES = ("__call__", "update", "_normals", "_uniforms")
 
     def kernel_groups(self) -> list[tuple[str, NeuronBase]]:
         """The model instances the compiled engine runs, labelled by their populations."""
         return [(f"populations {names}", g) for g, _, names in self.groups]
 
-    def _noise_rows(self, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
-        """The normal and uniform noise of the next ``n_steps`` updates, each
-        ``(n_steps, n_neurons)`` (``(0, 0)`` when that noise is off): the same draws, in
-        the same order, as ``n_steps`` calls of :meth:`update` (each step a row of
-        :meth:`_normals`, then of :meth:`_uniforms`, each refilling its block from
-        ``self.rng`` when empty)."""
+    def _noise_buffers(self) -> tuple[tuple[np.ndarray, ...], np.ndarray, Any]:
+        """State of :func:`population_input` for a tick: the noise block buffers of
+        :meth:`_normals` and :meth:`_uniforms`, which the kernel consumes and refills
+        from ``self.rng`` exactly as ``update`` would (each step a row of normals, then
+        a row of uniforms; an empty block refilled with ``RANDOM_BLOCK`` rows), and the
+        ``finish`` that writes them back.
+
+        Per noise kind: the rows left in the current block (a copy, ``(k, n)``) and a
+        new block ``(RANDOM_BLOCK, n)`` that the kernel fills when those run out;
+        ``pos`` holds ``[old row, new row, new block filled]`` per kind. A kind that is
+        off gets ``(0, 0)`` arrays.
+        """
         n = self._n_neurons
-        streams = []
-        if self._has_noise_n:
-            streams.append(("_nbuf", "_npos", self._normals))
-        if self._has_noise_u:
-            streams.append(("_ubuf", "_upos", self._uniforms))
-        rows = {name: np.empty((n_steps, n)) for name, _, _ in streams}
-        i = 0
-        while i < n_steps:
-            left = n_steps - i
-            for buf_name, pos_name, _ in streams:
-                buf, pos = getattr(self, buf_name), getattr(self, pos_name)
-                fresh = buf is None or pos >= len(buf) or buf.shape[1] != n
-                left = min(left, 0 if fresh else len(buf) - pos)
-            if left == 0:  # a block refills at this step: draw it in the reference order
-                for buf_name, _, draw in streams:
-                    rows[buf_name][i] = draw(n)
-                i += 1
-                continue
-            for buf_name, pos_name, _ in streams:
-                pos = getattr(self, pos_name)
-                rows[buf_name][i : i + left] = getattr(self, buf_name)[pos : pos + left]
-                setattr(self, pos_name, pos + left)
-            i += left
         empty = np.zeros((0, 0))
-        return rows.get("_nbuf", empty), rows.get("_ubuf", empty)
+        arrays: list[np.ndarray] = []
+        pos = np.zeros(6, dtype=np.int64)
+        kinds = []
+        for k, (on, buf_name, pos_name) in enumerate(
+            ((self._has_noise_n, "_nbuf", "_npos"), (self._has_noise_u, "_ubuf", "_upos"))
+        ):
+            if not on:
+                arrays += [empty, empty]
+                continue
+            buf, at = getattr(self, buf_name, None), int(getattr(self, pos_name, 0) or 0)
+            usable = isinstance(buf, np.ndarray) and buf.ndim == 2 and buf.shape[1] == n and at < len(buf)
+            old = np.array(buf[at:], dtype=np.float64, order="C") if usable else np.zeros((0, n))
+            block = max(int(self.RANDOM_BLOCK), 1)
+            arrays += [old, np.empty((block, n))]
+            pos[3 * k + 1] = block  # the new block starts empty
+            kinds.append((k, buf_name, pos_name, at, arrays[-1]))
+
+        def finish() -> None:
+            for k, buf_name, pos_name, at, new in kinds:
+                if pos[3 * k + 2]:
+                    setattr(self, buf_name, new)
+                    setattr(self, pos_name, int(pos[3 * k + 1]))
+                elif pos[3 * k]:
+                    setattr(self, pos_name, at + int(pos[3 * k]))
+
+        return tuple(arrays), pos, finish
 
     def _numba_kernel(self, n_steps: int, network: Any, state: Any) -> PartKernel:
         """Each model instance's kernel on its slice, after :func:`population_input`
@@ -744,7 +753,7 @@ class PopulationNeurons(NeuronBase):
         if not isinstance(x, np.ndarray) or x.shape != (n,):
             x = self._kernel_input = np.zeros(n)
         self.last_input = x
-        normal, uniform = self._noise_rows(n_steps)
+        buffers, pos, finish = self._noise_buffers()
         prepare = PartKernel(
             {"prepare": population_input},
             params=(
@@ -754,10 +763,10 @@ class PopulationNeurons(NeuronBase):
                 self._noise_n,
                 self._noise_u,
                 self._bias,
-                normal,
-                uniform,
+                self.rng,
             ),
-            random=np.zeros((0, 0)),
+            state=buffers + (pos,),
+            finish=finish,
         )
         return compose_neuron_groups(groups, prepare, x)
 
@@ -765,17 +774,47 @@ class PopulationNeurons(NeuronBase):
 @compiled_kernel
 def population_input(P, S, R, t, current, x):  # noqa: N803 - kernel signature
     """The populations' input of step ``t`` into ``x`` (see ``PopulationNeurons.update``):
-    the synaptic current plus normal noise, uniform noise and bias, in that order."""
-    has_normal, has_uniform, has_bias, noise_n, noise_u, bias, normal, uniform = P
+    the synaptic current plus normal noise, uniform noise and bias, in that order.
+
+    The noise rows come from the block buffers of :meth:`PopulationNeurons._noise_buffers`
+    (``S``), refilled from the part's generator ``P[6]`` in the reference's order."""
+    has_normal, has_uniform, has_bias, noise_n, noise_u, bias, gen = P
+    n_old, n_new, u_old, u_new, pos = S
+    src_n, r_n = n_new, 0
+    src_u, r_u = u_new, 0
+    if has_normal:
+        src_n, r_n = _noise_row(gen, n_old, n_new, pos, 0, False)
+    if has_uniform:
+        src_u, r_u = _noise_row(gen, u_old, u_new, pos, 3, True)
     for i in range(x.shape[0]):
         c = current[i]
         if has_normal:
-            c = c + noise_n[i] * normal[t, i]
+            c = c + noise_n[i] * src_n[r_n, i]
         if has_uniform:
-            c = c + noise_u[i] * (uniform[t, i] - 0.5)
+            c = c + noise_u[i] * (src_u[r_u, i] - 0.5)
         if has_bias:
             c = c + bias[i]
         x[i] = c
+
+
+@compiled_helper
+def _noise_row(gen, old, new, pos, k, uniform):  # noqa: N803 - kernel signature
+    """(block, row) of this step's noise (``_normals`` / ``_uniforms``): the rows left
+    in the old block, then the new block, refilled in C order when it runs out
+    (the numbers of ``rng.standard_normal`` / ``rng.random`` of shape ``new.shape``)."""
+    if pos[k] < old.shape[0]:
+        r = pos[k]
+        pos[k] = r + 1
+        return old, r
+    if pos[k + 1] >= new.shape[0]:
+        for a in range(new.shape[0]):
+            for b in range(new.shape[1]):
+                new[a, b] = gen.random() if uniform else gen.standard_normal()
+        pos[k + 1] = 0
+        pos[k + 2] = 1
+    r = pos[k + 1]
+    pos[k + 1] = r + 1
+    return new, r
 
 
 # ============================================================================ network
