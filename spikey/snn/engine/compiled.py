@@ -270,6 +270,7 @@ def run(t0, t1, n_in, n_out, learn, inp, nP, nS, nR, sP, sS, sR, pol, rP, log, r
 
 _drivers: dict[str, Any] = {}
 _drivers_by_kernels: dict[tuple, Any] = {}
+_group_kernels_by_parts: dict[tuple, tuple[Any, Any]] = {}
 
 
 def _load_module(name: str, path: Path) -> Any:
@@ -547,6 +548,10 @@ def integrate(P, S, current):
 
 def _group_kernels(pairs: list[tuple[kernel, kernel]], prepare: kernel | None) -> tuple[kernel, kernel]:
     """The composed emit/integrate kernels (module generated once, cached on disk)."""
+    key = (tuple(pairs), prepare)  # kernels compare by identity
+    known = _group_kernels_by_parts.get(key)
+    if known is not None:
+        return known
     source = _groups_source(pairs, prepare)
     digest = hashlib.sha1(source.encode()).hexdigest()[:16]
     module = _group_modules.get(digest)
@@ -561,6 +566,7 @@ def _group_kernels(pairs: list[tuple[kernel, kernel]], prepare: kernel | None) -
                     tmp.write_text(source)
                     os.replace(tmp, path)
                 module = _group_modules[digest] = _load_module(f"spikey_engine_groups_{digest}", path)
+    _group_kernels_by_parts[key] = (module.emit, module.integrate)
     return module.emit, module.integrate
 
 
