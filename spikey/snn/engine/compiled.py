@@ -256,9 +256,11 @@ def run(t0, t1, n_in, n_out, learn, inp, nP, nS, nR, sP, sS, sR, pol, rP, log, r
             spikes[i] = inp[t, i]
         emit(nP, nS, nR, t, body)
         row = log[t]
-        for i in range(n_pre):
+        for i in range(n_in):
             row[i] = spikes[i] != 0.0
-        for j in range(n_post):
+        row_body = row[n_in:]
+        for j in range(n_post):  # one pass: the body's log row and a zero current
+            row_body[j] = body[j] != 0.0
             cur[j] = 0.0
         propagate(sP, sS, sR, t, spikes, cur)
         integrate(nP, nS, cur)

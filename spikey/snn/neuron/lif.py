@@ -313,6 +313,10 @@ class LIF(_ODENeuron):
                 scalar_or_array(self._pv[k] if k in self._pv else getattr(self, k), n) for k in _KERNEL_PARAMS
             )
             self._kernel_cache[key] = values
+        state = self._kernel_state("fired", "potentials", "g_e", "g_i", "theta", "refractory_timers")
+        # theta can only change while training with a non-zero theta_plus or theta: else
+        # the loop without theta (the same numbers, less memory traffic) runs
+        adaptive = bool(self.training) and (np.any(np.asarray(self._pv["theta_plus"]) != 0) or state[4].any())
         return PartKernel(
             {"emit": fired_emit, "integrate": lif_physical_integrate},
             params=(
@@ -320,10 +324,10 @@ class LIF(_ODENeuron):
                 float(self._dt),
                 self._input_mode == "current",
                 self._integration == "euler",
-                bool(self.training),
+                bool(adaptive),
                 *values,
             ),
-            state=self._kernel_state("fired", "potentials", "g_e", "g_i", "theta", "refractory_timers"),
+            state=state,
         )
 
 
