@@ -38,7 +38,12 @@ exc: threshold                  -52 mV + theta     paper; the code writes
                                                    ``v > theta - 20 mV + v_thresh`` with
                                                    theta starting at 20 mV, the same
                                                    threshold; we start theta at 0
-exc: refractory period          5 ms               paper, code
+exc: refractory period          5 ms               paper, code (``refractory=5 ms``; the
+                                                   code's threshold also asks
+                                                   ``timer > 5 ms`` with a timer that
+                                                   runs at 0.1 ms per ms, so it cannot
+                                                   fire again for 50 ms; we follow
+                                                   the paper)
 exc: E_exc, E_inh               0, -100 mV         paper, code
 theta_plus, tau_theta           0.05 mV, 1e7 ms    code (paper: "small increase")
 inh: tau_m, E_rest, v_reset     10, -60, -45       paper, code [ms, mV]
@@ -57,8 +62,11 @@ STDP tau_pre, tau_post1/2       20, 20 / 40 ms     code
 synaptic delays                 none               paper; the code draws input -> exc
                                                    delays uniformly in 0-10 ms, which we
                                                    leave out
-label assignment                class of highest   paper
-                                mean response
+label assignment                class of highest   paper: responses to the training
+                                mean response      set, frozen (the code: the last
+                                                   10,000 frozen training responses)
+passes over the training set    1 (``epochs``)     paper: one pass over 60,000 for
+                                                   100 and 400 neurons (code: 3)
 ==============================  =================  ===========================================
 
 Weights are conductance increments in units of the leak conductance. spikey stores one
@@ -249,6 +257,24 @@ class PixelInputs(Poisson):
 
     def _params_changed(self, names: set[str]) -> None:
         self._spike_values = self.polarities * self._input_magnitude
+
+    # Only pixels with a positive rate draw random numbers: a pixel of rate 0 never fires,
+    # so the spike trains have the parent's distribution, and a blank image (the rest
+    # between images) or MNIST's background (about 80% of the pixels) costs nothing.
+    # Both engines go through these two methods, so they consume the same stream.
+    def _fire(self) -> np.ndarray:
+        out = np.zeros(self._n_inputs, dtype=bool)
+        on = np.flatnonzero(self.values)
+        if on.size:
+            out[on] = self._uniforms(on.size) < self.values[on]
+        return out
+
+    def _fire_block(self, n_steps: int) -> np.ndarray:
+        out = np.zeros((n_steps, self._n_inputs), dtype=bool)
+        on = np.flatnonzero(self.values)
+        if on.size:
+            out[:, on] = self._uniform_rows(n_steps, on.size) < self.values[on]
+        return out
 
 
 def _int_steps(value: float, dt: float, name: str) -> int:
@@ -626,6 +652,7 @@ def present_images(
     labels: np.ndarray | None = None,
     *,
     assignments: np.ndarray | None = None,
+    order: np.ndarray | None = None,
     update_interval: int | None = None,
     progress: bool | None = None,
     desc: str = "images",
@@ -640,6 +667,9 @@ def present_images(
         Needed for the running accuracy.
     assignments : ndarray of int, shape (n_exc,), optional
         Fixed neuron labels to classify with (test phase).
+    order : ndarray of int, shape (m,), optional
+        Indices of the images to show, in this order (default: each once, in order);
+        the results have one row per presentation.
     update_interval : int, optional
         Without ``assignments``: relabel the neurons every ``update_interval`` images
         from the responses to the previous ``update_interval`` images, and classify
@@ -661,7 +691,10 @@ def present_images(
     from spikey.core.training_loop import progress_enabled
 
     x = np.asarray(images, dtype=np.float64)
-    n = x.shape[0]
+    index = np.arange(x.shape[0]) if order is None else np.asarray(order, dtype=np.int64)
+    if labels is not None:
+        labels = np.asarray(labels)[index]
+    n = len(index)
     responses = np.zeros((n, network._n_outputs), dtype=np.int64)
     predictions = np.full(n, -1, dtype=np.int64)
     boosts = np.zeros(n, dtype=np.int64)
@@ -683,7 +716,7 @@ def present_images(
                 lo = i - update_interval
                 current = assign_labels(responses[lo:i], labels[lo:i])
             t0, c0 = time.perf_counter(), time.process_time()
-            responses[i] = network.present(x[i])
+            responses[i] = network.present(x[index[i]])
             seconds[i] = time.perf_counter() - t0
             cpu[i] = time.process_time() - c0
             boosts[i] = network.n_boosts
@@ -709,19 +742,37 @@ def train(
     images: np.ndarray,
     labels: np.ndarray | None = None,
     *,
+    epochs: int = 1,
     update_interval: int | None = None,
     progress: bool | None = None,
 ) -> dict[str, np.ndarray]:
-    """Train ``network`` (in place) on ``images``, once each, in order.
+    """Train ``network`` (in place) on ``images``, ``epochs`` times over, in order.
 
-    See :func:`present_images` for the parameters and the result; the network is put
-    in training mode. ``update_interval`` defaults to a tenth of the images (at least 10).
+    See :func:`present_images` for the parameters and the result (one row per
+    presentation: ``epochs * len(images)`` rows); the network is put in training mode.
+    Each epoch shows the images in the same order, as the paper's code does when it
+    runs more examples than the data set holds (``j % 60000``). ``update_interval``
+    defaults to a tenth of the images (at least 10).
     """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ConfigError(f"diehl_cook.train.epochs: expected an int >= 1; got {epochs!r}.")
     network.train()
     if update_interval is None:
         update_interval = max(10, len(images) // 10)
+    x = np.asarray(images)
+    y = None if labels is None else np.asarray(labels)
+    if epochs > 1:  # index views, not copies of the images
+        order = np.tile(np.arange(len(x)), int(epochs))
+    else:
+        order = None
     return present_images(
-        network, images, labels, update_interval=update_interval, progress=progress, desc="train"
+        network,
+        x,
+        y,
+        order=order,
+        update_interval=update_interval,
+        progress=progress,
+        desc="train",
     )
 
 
@@ -776,6 +827,7 @@ def run(
     *,
     source: str = "auto",
     n_assign: int | None = None,
+    epochs: int = 1,
     data: DigitsData | None = None,
     progress: bool | None = None,
     **overrides: Any,
@@ -795,6 +847,10 @@ def run(
     n_assign : int, optional
         Training images shown again, frozen, to label the neurons (default: all of
         them, as in the paper).
+    epochs : int
+        Passes over the training images (:func:`train`). The paper trains 100 and 400
+        neurons with one pass over 60,000 images; with a smaller training set, several
+        passes give the network a comparable number of presentations.
     data : DigitsData, optional
         Use these images instead of loading.
     progress : bool, optional
@@ -813,7 +869,7 @@ def run(
         data = load_digits(source, n_train, n_test, seed)
     network = build_network(n_neurons, data.n_pixels, seed, **overrides)
     t0 = time.perf_counter()
-    trained = train(network, data.train_images, data.train_labels, progress=progress)
+    trained = train(network, data.train_images, data.train_labels, epochs=epochs, progress=progress)
     t1 = time.perf_counter()
     k = len(data.train_labels) if n_assign is None else min(int(n_assign), len(data.train_labels))
     tested = evaluate(
@@ -826,6 +882,10 @@ def run(
     )
     t2 = time.perf_counter()
     scored = trained["predictions"] >= 0
+    train_labels = np.tile(data.train_labels, int(epochs))
+    last = np.zeros_like(scored)
+    last[-len(data.train_labels) :] = True  # the last epoch
+    last &= scored
     results = {
         "experiment": "diehl-cook",
         "source": data.source,
@@ -834,9 +894,13 @@ def run(
         "n_train": len(data.train_labels),
         "n_test": len(data.test_labels),
         "n_assign": k,
+        "epochs": int(epochs),
         "accuracy": tested["accuracy"],
-        "train_accuracy": float(np.mean(trained["predictions"][scored] == data.train_labels[scored]))
+        "train_accuracy": float(np.mean(trained["predictions"][scored] == train_labels[scored]))
         if scored.any()
+        else float("nan"),
+        "last_epoch_train_accuracy": float(np.mean(trained["predictions"][last] == train_labels[last]))
+        if last.any()
         else float("nan"),
         "neurons_assigned": int(np.sum(tested["assignments"] >= 0)),
         "mean_boosts": float(np.mean(trained["boosts"])) if len(trained["boosts"]) else 0.0,
@@ -1000,6 +1064,7 @@ def cli_run(
     seed: int | None = None,
     *,
     n_assign: int | None = None,
+    epochs: int | None = None,
     data: str | None = None,
     out: str = "log",
     quiet: bool = False,
@@ -1011,6 +1076,8 @@ def cli_run(
     n_neurons, n_train, n_test, seed, n_assign
         As for :func:`run` (defaults 100, 4000, 1000, 0, all training images; with the
         8x8 digits the image counts default to 80% / 20% of the data).
+    epochs : int, optional
+        Passes over the training images (default 1).
     data : {'auto', 'mnist', 'digits'}, optional
         Image source.
     out : str
@@ -1036,6 +1103,7 @@ def cli_run(
         seed=0 if seed is None else seed,
         data=images,
         n_assign=n_assign,
+        epochs=1 if epochs is None else epochs,
         progress=False if quiet else None,
     )
     paths = write_run(result, out)
@@ -1046,6 +1114,7 @@ def cli_run(
     rows = [
         ("data", f"{r['source']} ({r['n_train']} train, {r['n_test']} test, {r['n_assign']} to label)"),
         ("excitatory neurons", str(r["n_neurons"])),
+        ("epochs", str(r["epochs"])),
         ("seed", str(r["seed"])),
         ("accuracy (test, frozen)", f"{r['accuracy']:.4f}"),
         ("accuracy (running, training)", f"{r['train_accuracy']:.4f}"),
