@@ -68,7 +68,7 @@ EXPERIMENTS = {
 #: Experiments with their own runner (not a TrainingLoop): name -> module with ``cli_run``.
 _RUNNERS = {"diehl-cook": "spikey.experiments.diehl_cook"}
 #: Options of those runners (dest names), rejected for other experiments.
-_RUNNER_OPTIONS = ("n_neurons", "n_train", "n_test", "n_assign", "data")
+_RUNNER_OPTIONS = ("n_neurons", "n_train", "n_test", "n_assign", "epochs", "data")
 
 _REQUIRED = ("network_template", "game_template", "training_params")
 _YAML_KEYS = ("experiment", "overrides")
@@ -529,6 +529,9 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--n-test", type=int, default=None, help="test images (default 1000)")
     group.add_argument(
         "--n-assign", type=int, default=None, help="training images used to label neurons (default: all)"
+    )
+    group.add_argument(
+        "--epochs", type=int, default=None, help="passes over the training images (default 1)"
     )
     group.add_argument(
         "--data", default=None, choices=("auto", "mnist", "digits"), help="image source (default auto)"

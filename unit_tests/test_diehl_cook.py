@@ -334,7 +334,7 @@ def test_cli_writes_log_and_plots(tmp_path, capsys):
 
     rc = main(
         ["run", "diehl-cook", "--data", "digits", "--n-neurons", "4", "--n-train", "6", "--n-test", "4",
-         "--n-assign", "4", "--seed", "2", "--out", str(tmp_path), "--quiet"]
+         "--n-assign", "4", "--epochs", "2", "--seed", "2", "--out", str(tmp_path), "--quiet"]
     )  # fmt: skip
     assert rc == 0
     path = capsys.readouterr().out.strip()
@@ -343,6 +343,7 @@ def test_cli_writes_log_and_plots(tmp_path, capsys):
     assert data["seed"] == 2
     df = Reader(str(tmp_path)).df
     assert df["n_neurons"].iloc[0] == 4 and df["n_train"].iloc[0] == 6 and 0 <= df["accuracy"].iloc[0] <= 1
+    assert df["epochs"].iloc[0] == 2
     stem = path[: -len(".json")]
     for name in ("confusion", "receptive_fields"):
         with open(f"{stem}_{name}.png", "rb") as f:
