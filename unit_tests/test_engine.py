@@ -344,3 +344,32 @@ def test_a_changed_kernel_source_gives_a_new_compiled_loop(tmp_path, monkeypatch
     run(small("numba"), 1)
     after = {f.name for f in (tmp_path / "engine").glob("tick_*.py")}
     assert before and after - before
+
+
+def test_direct_calls_follow_the_argument_types():
+    """_call reuses a compiled entry point only for arguments of the same numba types:
+    a new dtype, layout, writeability or int range goes through numba's dispatch."""
+    import numba
+
+    @numba.njit
+    def total(a, p):
+        return a.sum() + p[0] + p[1]
+
+    f64 = np.arange(4.0)
+    assert compiled._call(total, (f64, (1.0, 2))) == 9.0
+    assert compiled._call(total, (f64 * 2, (1.0, 2))) == 15.0  # the entry point
+    assert compiled._call(total, (np.arange(4), (1.0, 2))) == 9  # int64 array: dispatched
+    ro = f64.copy()
+    ro.flags.writeable = False
+    assert compiled._call(total, (ro, (0.5, 2))) == 8.5
+    assert compiled._call(total, (f64[::2], (0.0, 2**63))) == 2.0 + 2**63  # strided, uint64
+    assert len({k for k in compiled._entries if k[0] == id(total)}) == 4
+
+
+def test_all_finite_finds_nan_and_infinities():
+    a = np.ones((5, 7))
+    assert compiled._all_finite(a) and compiled._all_finite(a.T)
+    for bad in (np.nan, np.inf, -np.inf):
+        b = a.copy()
+        b[3, 4] = bad
+        assert not compiled._all_finite(b) and not compiled._all_finite(b.T)
