@@ -414,7 +414,7 @@ def lif_loop(P, S, current, current_mode, euler, training):  # noqa: N803 - kern
         x = current[i]
         timer = timers[i]
         refractory = timer > _EPS
-        timers[i] = max(timer - dt, 0.0)
+        timer = max(timer - dt, 0.0)
         vi = v[i]
         if current_mode:
             drive = at(resistance, i) * (x + at(i_ext, i))
@@ -448,7 +448,7 @@ def lif_loop(P, S, current, current_mode, euler, training):  # noqa: N803 - kern
             th = th * at(decay_theta, i)
         spiked = (vi >= at(threshold, i) + th) & (not refractory)
         vi = reset_to if spiked else vi
-        timers[i] = at(refractory_period, i) if spiked else timers[i]
+        timers[i] = at(refractory_period, i) if spiked else timer  # one store per neuron
         if training:
             theta[i] = th + at(theta_plus, i) if spiked else th
         fired[i] = spiked

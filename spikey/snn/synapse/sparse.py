@@ -220,17 +220,36 @@ def sparse_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
             s = spikes[i]
             if s != 0.0:
                 if signed:
-                    for k in range(indptr[i], indptr[i + 1]):
-                        current[indices[k]] += s * (values[k] * signs[k])
+                    add_signed_row(current, indices, values, signs, indptr[i], indptr[i + 1], s)
                 else:
-                    for k in range(indptr[i], indptr[i + 1]):
-                        current[indices[k]] += s * values[k]
+                    add_row(current, indices, values, indptr[i], indptr[i + 1], s)
 
 
 #: Presynaptic neurons per block of the spike scans: a block without a spike is skipped
 #: after one vectorised test (most blocks, in a network of thousands of neurons firing
 #: at tens of Hz with steps of 0.1 ms).
 _BLOCK = 64
+
+
+@helper
+def add_row(current, indices, values, start, stop, s):  # noqa: ANN001, ANN201 - kernel helper
+    """``current[indices[k]] += s * values[k]`` for the synapses ``start <= k < stop``
+    of a row.
+
+    Positions and columns are cast to unsigned integers: numba then drops its
+    negative-index wrap-around (a compare and a select per access), which costs a third
+    of a sparse propagation. ``indptr`` and ``indices`` are checked to be in range
+    before any kernel runs (:func:`~spikey.snn.weight.template.check_csr`).
+    """
+    for k in range(np.uint64(start), np.uint64(stop)):
+        current[np.uint64(indices[k])] += s * values[k]
+
+
+@helper
+def add_signed_row(current, indices, values, signs, start, stop, s):  # noqa: ANN001, ANN201 - kernel helper
+    """:func:`add_row` with a sign per synapse: ``s * (values[k] * signs[k])``."""
+    for k in range(np.uint64(start), np.uint64(stop)):
+        current[np.uint64(indices[k])] += s * (values[k] * signs[k])
 
 
 @helper
@@ -277,7 +296,7 @@ def sparse_static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel
                     continue
                 if split and not signed and ((phase == 0) != (s > 0.0)):
                     continue
-                for k in range(indptr[i], indptr[i + 1]):
+                for k in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):  # unsigned: see add_row
                     if signed:
                         c = s * (values[k] * signs[k])
                     else:
@@ -285,7 +304,7 @@ def sparse_static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel
                     if prob > 0.0:
                         if not gen.random() >= prob:
                             c = c * 0.0
-                    j = indices[k]
+                    j = np.uint64(indices[k])
                     if not split:
                         a_e[j] += c
                     elif signed:
@@ -411,8 +430,8 @@ def sparse_ltp_learn(P, S, fired, polarities):  # noqa: N803 - kernel signature
         for i in range(n_pre):
             if not fired[i]:
                 continue
-            for k in range(indptr[i], indptr[i + 1]):
-                tr = post[indices[k]]
+            for k in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):  # unsigned: see add_row
+                tr = post[np.uint64(indices[k])]
                 if tr != 0.0:
                     g = polarities[i] * signs[k] if signed else polarities[i]
                     w = values[k] + (lr * tr) * g
