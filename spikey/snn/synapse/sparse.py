@@ -212,11 +212,11 @@ def sparse_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
     indptr, indices, values, signs = S[0], S[1], S[2], S[3]
     signed = signs.shape[0] != 0
     n = spikes.shape[0]
-    for start in range(0, n, _BLOCK):  # skip silent blocks with a vectorised test
-        stop = min(start + _BLOCK, n)
-        if not any_nonzero(spikes[start:stop]):
+    full = n // _BLOCK
+    for b in range(full + 1):  # skip silent blocks with a vectorised test
+        if b < full and block_silent(spikes, b):
             continue
-        for i in range(start, stop):
+        for i in range(b * _BLOCK, min((b + 1) * _BLOCK, n)):
             s = spikes[i]
             if s != 0.0:
                 if signed:
@@ -253,13 +253,16 @@ def add_signed_row(current, indices, values, signs, start, stop, s):  # noqa: AN
 
 
 @helper
-def any_nonzero(block):  # noqa: ANN001, ANN201 - kernel helper
-    """Whether the 1-d float array ``block`` holds a non-zero value (a count without
-    branches, from index 0: numba vectorises it)."""
+def block_silent(spikes, b):  # noqa: ANN001, ANN201 - kernel helper
+    """Whether the ``b``-th whole block of :data:`_BLOCK` values of ``spikes`` is all
+    zero: a count without branches over a fixed number of values, which numba unrolls
+    into a few vector compares (a block given as a slice of variable length measured
+    three times slower). The last, partial block is scanned value by value."""
+    base = np.uint64(b) * np.uint64(_BLOCK)
     count = 0
-    for i in range(block.shape[0]):
-        count += block[i] != 0.0
-    return count != 0
+    for q in range(np.uint64(_BLOCK)):
+        count += spikes[base + q] != 0.0
+    return count == 0
 
 
 @kernel
@@ -286,11 +289,12 @@ def sparse_static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel
     for phase in range(2):  # unsigned split: excitatory rows first, then inhibitory
         if phase == 1 and (not split or signed):
             break
-        for start in range(0, spikes.shape[0], _BLOCK):
-            stop = min(start + _BLOCK, spikes.shape[0])
-            if not any_nonzero(spikes[start:stop]):
+        n_pre = spikes.shape[0]
+        full = n_pre // _BLOCK
+        for b in range(full + 1):
+            if b < full and block_silent(spikes, b):
                 continue  # a silent block
-            for i in range(start, stop):
+            for i in range(b * _BLOCK, min((b + 1) * _BLOCK, n_pre)):
                 s = spikes[i]
                 if s == 0.0:
                     continue
