@@ -323,6 +323,34 @@ def test_generated_tick_module_is_readable_python(tmp_path, monkeypatch):
     assert os.access(tmp_path / "engine", os.W_OK)
 
 
+def test_fired_emit_is_written_inline_in_the_log_row_pass(tmp_path, monkeypatch):
+    """Neurons whose emit is the stock fired_emit get no emit call in the generated loop:
+    the loop writes the spike values in its log-row pass. A neuron that fires with a
+    spike value of 0 logs no spike there, as on the reference engine."""
+    from spikey.experiments import coba
+
+    monkeypatch.setenv("SPIKEY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(compiled, "_drivers", {})
+    monkeypatch.setattr(compiled, "_drivers_by_kernels", {})
+    logs, fired = [], []
+    for engine in ("reference", "numba"):
+        net = coba.network(seed=1, n_neurons=120, processing_time=40, engine=engine, magnitude=0.0)
+        net.reset()
+        fired.append(0)
+        for _ in range(3):
+            net.tick(None)
+            fired[-1] += int((net.neurons.refractory_timers > 0).sum())
+            logs.append(net.spike_log.copy())
+    (src,) = [f.read_text() for f in (tmp_path / "engine").glob("tick_*.py")]
+    assert "emit(nP" not in src and "x = values[j] if fired[j] else 0.0" in src
+    assert fired[0] == fired[1] > 0  # neurons fired ...
+    assert not any(log.any() for log in logs)  # ... with a spike value of 0: no logged spike
+    net = coba.network(seed=1, n_neurons=120, processing_time=40, engine="numba")
+    net.reset()
+    net.tick(None)
+    assert net.spike_log.any()
+
+
 def test_a_changed_kernel_source_gives_a_new_compiled_loop(tmp_path, monkeypatch):
     """The generated loop names a hash of the kernels' sources: an edited kernel is compiled
     again instead of running stale cached machine code."""

@@ -12,7 +12,15 @@ import scipy.sparse as sp
 import spikey
 from spikey.errors import ConfigError, ShapeError, WeightClipWarning
 from spikey.snn.synapse import LTP, MSTDPET, StaticSynapse, Synapse
-from spikey.snn.synapse.sparse import propagate_rows, sparse_ltp_learn, sparse_propagate
+from spikey.snn.synapse.sparse import (
+    _BLOCK,
+    add_row,
+    add_signed_row,
+    block_silent,
+    propagate_rows,
+    sparse_ltp_learn,
+    sparse_propagate,
+)
 from spikey.snn.weight import Manual, Random
 from spikey.snn.weight.template import SPARSE_MIN_SIZE
 
@@ -243,6 +251,51 @@ def test_propagate_equals_dense(inh):
         sparse_propagate.dispatcher((), kernel_state, np.zeros((0, 0)), 0, spikes, cur)
         assert np.array_equal(cur, propagate_rows(ws, spikes))
     assert np.any(dense != 0)
+
+
+@pytest.mark.parametrize("n_pre", [1, 63, 64, 65, 130, 200])
+def test_propagate_kernel_finds_spikes_at_block_edges(n_pre):
+    """The kernel scans whole blocks of 64 with one count, then the rest value by value:
+    a spike at either edge of a block, in the last partial block, or alone is never
+    missed, compiled or in Python, and the sum equals the dense product."""
+    rng = np.random.default_rng(n_pre)
+    m = sp.random(n_pre, 40, density=0.3, format="csr", random_state=rng, data_rvs=lambda k: rng.uniform(0.1, 1.0, k))
+    m.sort_indices()
+    state = (m.indptr.astype(np.int32), m.indices.astype(np.int32), m.data.astype(np.float64), np.zeros(0, np.int8))
+    edges = sorted({p for b in range(0, n_pre + _BLOCK, _BLOCK) for p in (b - 1, b) if 0 <= p < n_pre})
+    patterns = [[], [0], [n_pre - 1], edges, [edges[len(edges) // 2]]]
+    for pattern in patterns:
+        spikes = np.zeros(n_pre)
+        spikes[pattern] = rng.choice([-1.0, 2.0], len(pattern))
+        expected = spikes @ m.toarray()
+        for fn in (sparse_propagate.dispatcher, sparse_propagate.py_func):
+            cur = np.zeros(40)
+            fn((), state, np.zeros((0, 0)), 0, spikes, cur)
+            np.testing.assert_allclose(cur, expected, rtol=1e-12, atol=1e-12)
+        for b in range(n_pre // _BLOCK):
+            block = spikes[b * _BLOCK : (b + 1) * _BLOCK]
+            assert block_silent.dispatcher(spikes, b) == block_silent(spikes, b) == (not block.any())
+
+
+def test_row_helpers_add_one_row_compiled_and_in_python():
+    """add_row / add_signed_row (unsigned positions in the compiled form) add exactly the
+    synapses start <= k < stop of a row, to the right columns."""
+    import numba
+
+    @numba.njit
+    def both(cur, indices, values, signs, a, b, s):
+        add_row(cur, indices, values, a, b, s)
+        add_signed_row(cur, indices, values, signs, a, b, s)
+
+    indices = np.array([4, 0, 2, 4, 1], dtype=np.int32)
+    values = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    signs = np.array([1, -1, 1, -1, 1], dtype=np.int8)
+    expected = np.zeros(5)
+    expected[[0, 2, 4]] += 0.5 * values[1:4] + 0.5 * values[1:4] * signs[1:4]
+    for fn in (both, both.py_func):
+        cur = np.zeros(5)
+        fn(cur, indices, values, signs, 1, 4, 0.5)
+        np.testing.assert_array_equal(cur, expected)
 
 
 @pytest.mark.parametrize(
