@@ -193,6 +193,33 @@ def test_wrong_shape_state_is_rejected_before_the_kernel_runs():
         net.tick((0, 1))
 
 
+def test_processing_time_changed_between_ticks_gives_a_log_of_the_new_length():
+    """set_params(processing_time=...) between ticks: the next tick runs the new number of
+    steps into a log of that length, the same on both engines (the compiled loop never
+    writes past the end of the old log)."""
+    logs = []
+    for engine in ("reference", "numba"):
+        net = small(engine)
+        run(net, 2)
+        net.set_params(processing_time=45)
+        net.tick(STATES[0])
+        assert net.spike_log.shape == (45, 14)
+        net.set_params(processing_time=12)
+        net.tick(STATES[1])
+        assert net.spike_log.shape == (12, 14)
+        logs.append(net.spike_log.copy())
+    assert np.array_equal(*logs)
+
+
+def test_a_spike_log_of_the_wrong_shape_is_rejected_before_the_loop_runs():
+    net = small("numba")
+    net.reset()
+    net._spike_log = np.zeros((5, 14), dtype=bool)  # shorter than processing_time
+    net.inputs.update(STATES[0])
+    with pytest.raises(ShapeError, match=r"spike_log: expected .*shape \(30, 14\).*got bool \(5, 14\)"):
+        net.engine.run(STATES[0])
+
+
 def test_wrong_dtype_weights_rejected():
     """Weights that are not float64 are rejected before a kernel indexes them."""
     net = small("numba")

@@ -459,6 +459,9 @@ class Network(Module):
         """
         if self._spike_log is None:
             self.reset()
+        shape = (self._processing_time, self._n_inputs + self._n_neurons)
+        if self._spike_log.shape != shape:  # processing_time changed (set_params): a log of the new length
+            self._spike_log = np.zeros(shape, dtype=bool)
         self.inputs.update(state)
         if self.training:
             for m in self.modifiers or []:

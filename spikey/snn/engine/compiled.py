@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from spikey.errors import ConfigError, EngineFallbackWarning, NumericalError
+from spikey.errors import ConfigError, EngineFallbackWarning, NumericalError, ShapeError
 from spikey.snn.engine.kernel import PartKernel, kernel, kernel_owner
 from spikey.snn.engine.reference import ReferenceEngine
 
@@ -418,6 +418,18 @@ class NumbaEngine(ReferenceEngine):
         if len(self._current) != net._n_neurons:
             self._current = np.zeros(net._n_neurons)
         log = self._log = net._spike_log
+        if not (
+            isinstance(log, np.ndarray)
+            and log.dtype == np.bool_
+            and log.shape == (T, self._spikes.shape[0])
+            and log.flags.c_contiguous
+            and log.flags.writeable
+        ):  # the loop writes log[t] for every step: never past its end
+            raise ShapeError(
+                f"{type(net).__name__}.spike_log: expected a writeable C-contiguous bool array of shape "
+                f"({T}, {self._spikes.shape[0]}) (processing_time, n_inputs + n_neurons); got "
+                f"{getattr(log, 'dtype', type(log).__name__)} {getattr(log, 'shape', '')}."
+            )
         inp = ks["inputs"].params[0]
         if not (isinstance(inp, np.ndarray) and inp.shape == (T, net._n_inputs) and inp.dtype == np.float64):
             raise ConfigError(
