@@ -364,29 +364,27 @@ def lif_physical_integrate(P, S, current):  # noqa: N803 - kernel signature
     ``LIF.update``).
 
     The three flags (current mode, Euler, adaptive threshold) select one of eight
-    calls of :func:`lif_loop`, each with literal flags: one flat branch (helpers
-    chained one flag at a time measured 15 % slower).
+    calls of :func:`lif_loop`, each with literal flags.
     """
-    current_mode, euler, training = P[2], P[3], P[4]
-    if current_mode:
-        if euler:
-            if training:
-                lif_loop(P, S, current, True, True, True)
-            else:
-                lif_loop(P, S, current, True, True, False)
-        elif training:
-            lif_loop(P, S, current, True, False, True)
-        else:
-            lif_loop(P, S, current, True, False, False)
-    elif euler:
-        if training:
-            lif_loop(P, S, current, False, True, True)
-        else:
-            lif_loop(P, S, current, False, True, False)
-    elif training:
-        lif_loop(P, S, current, False, False, True)
+    if P[2]:
+        _lif_modes(P, S, current, True)
     else:
-        lif_loop(P, S, current, False, False, False)
+        _lif_modes(P, S, current, False)
+
+
+@helper
+def _lif_modes(P, S, current, current_mode):  # noqa: N803 - kernel signature
+    """The Euler and adaptive-threshold flags, in one flat branch (a chain of a helper
+    per flag measured 15 % slower)."""
+    if P[3]:
+        if P[4]:
+            lif_loop(P, S, current, current_mode, True, True)
+        else:
+            lif_loop(P, S, current, current_mode, True, False)
+    elif P[4]:
+        lif_loop(P, S, current, current_mode, False, True)
+    else:
+        lif_loop(P, S, current, current_mode, False, False)
 
 
 @helper
