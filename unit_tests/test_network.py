@@ -111,6 +111,21 @@ def test_tick_spike_log_and_outputs(small_net):
     assert small_net.internal_time == 40
 
 
+def test_reset_clears_the_log_in_place_and_a_new_length_gets_a_new_log(small_net):
+    """reset() clears the spike log it has (no new allocation to map again); a changed
+    processing_time gets a log of the new length at the next tick."""
+    small_net.tick((1, 0))
+    log = small_net.spike_log
+    assert log.any()
+    small_net.reset()
+    assert small_net.spike_log is log and not log.any()
+    small_net.set_params(processing_time=25)
+    small_net.tick((1, 0))
+    assert small_net.spike_log.shape == (25, 22) and small_net.spike_log.any()
+    small_net.reset()
+    assert small_net.spike_log.shape == (25, 22) and not small_net.spike_log.any()
+
+
 def test_eval_leaves_weights_bit_identical(small_net):
     """In eval mode, ticks and rewards never change a weight; train() resumes learning."""
     run_ticks(small_net, 4)

@@ -410,9 +410,22 @@ class Network(Module):
         for name, part in self._parts():
             if name not in ("weights",) and not name.startswith("modifiers"):
                 part.reset()
-        n_pre = self._n_inputs + self._n_neurons
-        self._spike_log = np.zeros((self._processing_time, n_pre), dtype=bool)
+        self._clear_log()
         self._notify("reset")
+
+    def _clear_log(self) -> None:
+        """An all-False spike log of shape (processing_time, n_inputs + n_neurons): the
+        current one cleared when it has that shape, else a new one with its pages mapped
+        now (on first touch, inside the first tick, a log of tens of MB costs as much
+        as a fraction of the tick)."""
+        shape = (self._processing_time, self._n_inputs + self._n_neurons)
+        log = self._spike_log
+        if isinstance(log, np.ndarray) and log.shape == shape and log.dtype == np.bool_ and log.flags.writeable:
+            log.fill(False)
+        else:
+            log = np.zeros(shape, dtype=bool)
+            log.fill(False)
+            self._spike_log = log
 
     def train(self, mode: bool = True) -> Network:
         """Switch learning on (or off with ``mode=False``) in every part; returns self."""
@@ -459,13 +472,12 @@ class Network(Module):
         """
         if self._spike_log is None:
             self.reset()
-        shape = (self._processing_time, self._n_inputs + self._n_neurons)
-        if self._spike_log.shape != shape:  # processing_time changed (set_params): a log of the new length
-            self._spike_log = np.zeros(shape, dtype=bool)
         self.inputs.update(state)
         if self.training:
             for m in self.modifiers or []:
                 m.update(self)
+        if self._spike_log.shape != (self._processing_time, self._n_inputs + self._n_neurons):
+            self._clear_log()  # processing_time changed (set_params, a modifier): a log of the new length
         self.engine.run(state)
         self.internal_time += self._processing_time
         action = self.readout(self.output_spikes)

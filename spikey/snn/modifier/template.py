@@ -166,10 +166,7 @@ class Modifier(Part):
             value,
         )
         if slot == "network":
-            network.set_params(**{key: value})
-            log = getattr(network, "_spike_log", None)
-            if key == "processing_time" and log is not None and len(log) != network._processing_time:
-                network._spike_log = np.zeros((network._processing_time, log.shape[1]), dtype=bool)
+            network.set_params(**{key: value})  # (a new processing_time: the next tick resizes the log)
             return
         for name in (slot,) if isinstance(slot, str) else slot:
             getattr(network, name).set_params(**{key: value})
