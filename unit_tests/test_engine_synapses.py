@@ -23,19 +23,28 @@ def xor_expected(state: Any) -> int:
     return int(sum(state) % 2)
 
 
-def recurrent_matrix(seed: int = 0, density: float = 0.5, wmax: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
-    """A random (N_IN + N, N) weight matrix and mask, no self-connections."""
+def recurrent_matrix(
+    seed: int = 0, density: float = 0.5, wmax: float = 2.0, n_in: int = N_IN, n: int = N
+) -> tuple[np.ndarray, np.ndarray]:
+    """A random (n_in + n, n) weight matrix and mask, no self-connections."""
     rng = np.random.default_rng(seed)
-    mask = rng.random((N_IN + N, N)) < density
-    mask[N_IN + np.arange(N), np.arange(N)] = False
+    mask = rng.random((n_in + n, n)) < density
+    mask[n_in + np.arange(n), np.arange(n)] = False
     return rng.uniform(0.0, wmax, mask.shape) * mask, mask
 
 
 def network(
-    synapse: type, engine: str, active: bool = False, seed: int = 5, weight_scale: float = 0.5, **keys: Any
+    synapse: type,
+    engine: str,
+    active: bool = False,
+    seed: int = 5,
+    weight_scale: float = 0.5,
+    size: tuple[int, int] = (N_IN, N),
+    **keys: Any,
 ) -> Any:
-    """A small recurrent network of spikey Neurons with ``synapse``; reset."""
-    matrix, mask = recurrent_matrix()
+    """A small recurrent network of spikey Neurons with ``synapse`` (``size``: inputs,
+    neurons); reset."""
+    matrix, mask = recurrent_matrix(n_in=size[0], n=size[1])
     matrix = matrix * weight_scale
     base = spikey.ActiveRLNetwork if active else spikey.RLNetwork
     parts = {
@@ -48,8 +57,8 @@ def network(
     }
     parts.update({k: keys.pop(k) for k in list(keys) if k in parts})
     config = {
-        "n_inputs": N_IN,
-        "n_neurons": N,
+        "n_inputs": size[0],
+        "n_neurons": size[1],
         "n_outputs": N_OUT,
         "processing_time": 50,
         "magnitude": 1.0,
@@ -226,6 +235,36 @@ def test_static_synapse_kernel_matches_reference(name, monkeypatch):
     lines = fast.synapses._lines
     assert (lines[0].mode if lines else None) == expected_mode.get(name)
     compare(ref, fast, rewards=False)
+
+
+BLOCK_CONFIGS = {  # synapse, keys, weight scale (sparse enough firing for silent blocks)
+    "synapse": (spikey.synapse.Synapse, {}, 0.3),
+    "static": (spikey.synapse.StaticSynapse, {}, 0.3),
+    "static_split": (spikey.synapse.StaticSynapse, {"kernel_exc": "exponential", "kernel_inh": "delta"}, 0.03),
+    "static_signed": (spikey.synapse.StaticSynapse, {"inh_weight_mask": "random"}, 0.3),
+}
+
+
+@pytest.mark.parametrize("name", list(BLOCK_CONFIGS))
+def test_dense_kernels_scan_spikes_in_blocks(name):
+    """130 presynaptic neurons (two whole blocks of SPIKE_BLOCK and a partial one):
+    the dense propagation kernels, which skip silent blocks, give the reference's spike
+    log and state, with steps where a whole block is silent and steps where it is not."""
+    from spikey.snn.engine.kernel import SPIKE_BLOCK
+
+    n_in, n = 10, 120
+    assert n_in + n > 2 * SPIKE_BLOCK
+    synapse, keys, scale = BLOCK_CONFIGS[name]
+    keys = dict(keys)
+    if keys.get("inh_weight_mask") == "random":
+        keys["inh_weight_mask"] = np.random.default_rng(2).random((n_in + n, n)) < 0.3
+    ref, fast = (
+        network(synapse, engine, size=(n_in, n), weight_scale=scale, **keys) for engine in ("reference", "numba")
+    )
+    compare(ref, fast, ticks=6, rewards=False)
+    second = ref.spike_log[:, SPIKE_BLOCK - n_in : 2 * SPIKE_BLOCK - n_in]  # presynaptic block 1
+    active = second.any(axis=1)
+    assert active.any() and not active.all(), "block 1 never or always active: the skip is untested"
 
 
 @pytest.mark.parametrize("ahead", [0.0, 0.3, 10.0])

@@ -11,16 +11,16 @@ import scipy.sparse as sp
 
 import spikey
 from spikey.errors import ConfigError, ShapeError, WeightClipWarning
+from spikey.snn.engine.kernel import SPIKE_BLOCK, block_silent
 from spikey.snn.synapse import LTP, MSTDPET, StaticSynapse, Synapse
 from spikey.snn.synapse.sparse import (
-    _BLOCK,
     add_row,
     add_signed_row,
-    block_silent,
     propagate_rows,
     sparse_ltp_learn,
     sparse_propagate,
 )
+from spikey.snn.synapse.template import dense_propagate
 from spikey.snn.weight import Manual, Random
 from spikey.snn.weight.template import SPARSE_MIN_SIZE
 
@@ -257,12 +257,13 @@ def test_propagate_equals_dense(inh):
 def test_propagate_kernel_finds_spikes_at_block_edges(n_pre):
     """The kernel scans whole blocks of 64 with one count, then the rest value by value:
     a spike at either edge of a block, in the last partial block, or alone is never
-    missed, compiled or in Python, and the sum equals the dense product."""
+    missed, compiled or in Python, and the sum equals the dense product; the dense
+    propagation kernel (the same scan) too, with and without signs."""
     rng = np.random.default_rng(n_pre)
     m = sp.random(n_pre, 40, density=0.3, format="csr", random_state=rng, data_rvs=lambda k: rng.uniform(0.1, 1.0, k))
     m.sort_indices()
     state = (m.indptr.astype(np.int32), m.indices.astype(np.int32), m.data.astype(np.float64), np.zeros(0, np.int8))
-    edges = sorted({p for b in range(0, n_pre + _BLOCK, _BLOCK) for p in (b - 1, b) if 0 <= p < n_pre})
+    edges = sorted({p for b in range(0, n_pre + SPIKE_BLOCK, SPIKE_BLOCK) for p in (b - 1, b) if 0 <= p < n_pre})
     patterns = [[], [0], [n_pre - 1], edges, [edges[len(edges) // 2]]]
     for pattern in patterns:
         spikes = np.zeros(n_pre)
@@ -272,8 +273,14 @@ def test_propagate_kernel_finds_spikes_at_block_edges(n_pre):
             cur = np.zeros(40)
             fn((), state, np.zeros((0, 0)), 0, spikes, cur)
             np.testing.assert_allclose(cur, expected, rtol=1e-12, atol=1e-12)
-        for b in range(n_pre // _BLOCK):
-            block = spikes[b * _BLOCK : (b + 1) * _BLOCK]
+        dense, signs = m.toarray(), np.where(rng.random((n_pre, 40)) < 0.3, -1.0, 1.0)
+        for fn in (dense_propagate.dispatcher, dense_propagate.py_func):  # the same scan, dense
+            for dense_state, want in (((dense, np.zeros((0, 0))), expected), ((dense, signs), spikes @ (dense * signs))):
+                cur = np.zeros(40)
+                fn((), dense_state, np.zeros((0, 0)), 0, spikes, cur)
+                np.testing.assert_allclose(cur, want, rtol=1e-12, atol=1e-12)
+        for b in range(n_pre // SPIKE_BLOCK):
+            block = spikes[b * SPIKE_BLOCK : (b + 1) * SPIKE_BLOCK]
             assert block_silent.dispatcher(spikes, b) == block_silent(spikes, b) == (not block.any())
 
 

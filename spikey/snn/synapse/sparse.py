@@ -35,7 +35,15 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError
-from spikey.snn.engine.kernel import PartKernel, helper, kernel, noop_learn, noop_reward
+from spikey.snn.engine.kernel import (
+    SPIKE_BLOCK,
+    PartKernel,
+    block_silent,
+    helper,
+    kernel,
+    noop_learn,
+    noop_reward,
+)
 
 __all__ = [
     "check_sparse_support",
@@ -212,23 +220,17 @@ def sparse_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
     indptr, indices, values, signs = S[0], S[1], S[2], S[3]
     signed = signs.shape[0] != 0
     n = spikes.shape[0]
-    full = n // _BLOCK
+    full = n // SPIKE_BLOCK
     for b in range(full + 1):  # skip silent blocks with a vectorised test
         if b < full and block_silent(spikes, b):
             continue
-        for i in range(b * _BLOCK, min((b + 1) * _BLOCK, n)):
+        for i in range(b * SPIKE_BLOCK, min((b + 1) * SPIKE_BLOCK, n)):
             s = spikes[i]
             if s != 0.0:
                 if signed:
                     add_signed_row(current, indices, values, signs, indptr[i], indptr[i + 1], s)
                 else:
                     add_row(current, indices, values, indptr[i], indptr[i + 1], s)
-
-
-#: Presynaptic neurons per block of the spike scans: a block without a spike is skipped
-#: after one vectorised test (most blocks, in a network of thousands of neurons firing
-#: at tens of Hz with steps of 0.1 ms).
-_BLOCK = 64
 
 
 @helper
@@ -250,19 +252,6 @@ def add_signed_row(current, indices, values, signs, start, stop, s):  # noqa: AN
     """:func:`add_row` with a sign per synapse: ``s * (values[k] * signs[k])``."""
     for k in range(np.uint64(start), np.uint64(stop)):
         current[np.uint64(indices[k])] += s * (values[k] * signs[k])
-
-
-@helper
-def block_silent(spikes, b):  # noqa: ANN001, ANN201 - kernel helper
-    """Whether the ``b``-th whole block of :data:`_BLOCK` values of ``spikes`` is all
-    zero: a count without branches over a fixed number of values, which numba unrolls
-    into a few vector compares (a block given as a slice of variable length measured
-    three times slower). The last, partial block is scanned value by value."""
-    base = np.uint64(b) * np.uint64(_BLOCK)
-    count = 0
-    for q in range(np.uint64(_BLOCK)):
-        count += spikes[base + q] != 0.0
-    return count == 0
 
 
 @kernel
@@ -290,11 +279,11 @@ def sparse_static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel
         if phase == 1 and (not split or signed):
             break
         n_pre = spikes.shape[0]
-        full = n_pre // _BLOCK
+        full = n_pre // SPIKE_BLOCK
         for b in range(full + 1):
             if b < full and block_silent(spikes, b):
                 continue  # a silent block
-            for i in range(b * _BLOCK, min((b + 1) * _BLOCK, n_pre)):
+            for i in range(b * SPIKE_BLOCK, min((b + 1) * SPIKE_BLOCK, n_pre)):
                 s = spikes[i]
                 if s == 0.0:
                     continue

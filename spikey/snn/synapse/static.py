@@ -8,7 +8,16 @@ import numpy as np
 
 from spikey.errors import ConfigError
 from spikey.module import Interval, Key, OneOf, Predicate
-from spikey.snn.engine.kernel import PartKernel, checked, helper, kernel, noop_learn, noop_reward
+from spikey.snn.engine.kernel import (
+    SPIKE_BLOCK,
+    PartKernel,
+    block_silent,
+    checked,
+    helper,
+    kernel,
+    noop_learn,
+    noop_reward,
+)
 from spikey.snn.synapse.delays import DelayLine, as_delay_matrix
 from spikey.snn.synapse.kernels import KERNELS, Kernel
 from spikey.snn.synapse.template import Synapse
@@ -754,26 +763,30 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
     if P[4] == 0.0 and P[2] <= 1 and not (split and signed):
         # no failures, no per-synapse scatter: rows summed in one pass (same sums, same order)
         m, signs = S[0], S[1]
-        for i in range(n_pre):
-            s = spikes[i]
-            if s == 0.0:
+        full = n_pre // SPIKE_BLOCK
+        for b in range(full + 1):  # silent blocks skipped after one vectorised test
+            if b < full and block_silent(spikes, b):
                 continue
-            if not split:
-                if signed:
-                    for j in range(n):
-                        a_e[j] += s * (m[i, j] * signs[i, j])
-                else:
+            for i in range(b * SPIKE_BLOCK, min((b + 1) * SPIKE_BLOCK, n_pre)):
+                s = spikes[i]
+                if s == 0.0:
+                    continue
+                if not split:
+                    if signed:
+                        for j in range(n):
+                            a_e[j] += s * (m[i, j] * signs[i, j])
+                    else:
+                        for j in range(n):
+                            a_e[j] += s * m[i, j]
+                    n_e += 1
+                elif s > 0.0:
                     for j in range(n):
                         a_e[j] += s * m[i, j]
-                n_e += 1
-            elif s > 0.0:
-                for j in range(n):
-                    a_e[j] += s * m[i, j]
-                n_e += 1
-            else:
-                for j in range(n):
-                    a_i[j] += -(s * m[i, j])
-                n_i += 1
+                    n_e += 1
+                else:
+                    for j in range(n):
+                        a_i[j] += -(s * m[i, j])
+                    n_i += 1
     elif not split or signed:
         for i in range(n_pre):
             s = spikes[i]

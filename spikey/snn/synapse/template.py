@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 
 from spikey.module import Interval, Key
-from spikey.snn.engine.kernel import PartKernel, checked, kernel, noop_learn, noop_reward
+from spikey.snn.engine.kernel import (
+    SPIKE_BLOCK,
+    PartKernel,
+    block_silent,
+    checked,
+    kernel,
+    noop_learn,
+    noop_reward,
+)
 from spikey.snn.part import Part
 
 __all__ = ["Synapse"]
@@ -144,12 +152,17 @@ def dense_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signatu
     m, signs = S[0], S[1]
     n_post = m.shape[1]
     signed = signs.shape[0] != 0
-    for i in range(spikes.shape[0]):
-        s = spikes[i]
-        if s != 0.0:
-            if signed:
-                for j in range(n_post):
-                    current[j] += s * (m[i, j] * signs[i, j])
-            else:
-                for j in range(n_post):
-                    current[j] += s * m[i, j]
+    n = spikes.shape[0]
+    full = n // SPIKE_BLOCK
+    for b in range(full + 1):  # silent blocks skipped after one vectorised test
+        if b < full and block_silent(spikes, b):
+            continue
+        for i in range(b * SPIKE_BLOCK, min((b + 1) * SPIKE_BLOCK, n)):
+            s = spikes[i]
+            if s != 0.0:
+                if signed:
+                    for j in range(n_post):
+                        current[j] += s * (m[i, j] * signs[i, j])
+                else:
+                    for j in range(n_post):
+                        current[j] += s * m[i, j]
