@@ -771,22 +771,18 @@ def static_propagate(P, S, R, t, spikes, current):  # noqa: N803 - kernel signat
                 s = spikes[i]
                 if s == 0.0:
                     continue
-                if not split:
-                    if signed:
-                        for j in range(n):
-                            a_e[j] += s * (m[i, j] * signs[i, j])
-                    else:
-                        for j in range(n):
-                            a_e[j] += s * m[i, j]
-                    n_e += 1
-                elif s > 0.0:
-                    for j in range(n):
-                        a_e[j] += s * m[i, j]
-                    n_e += 1
-                else:
+                if split and s < 0.0:  # split here means unsigned
                     for j in range(n):
                         a_i[j] += -(s * m[i, j])
                     n_i += 1
+                    continue
+                if signed:
+                    for j in range(n):
+                        a_e[j] += s * (m[i, j] * signs[i, j])
+                else:
+                    for j in range(n):
+                        a_e[j] += s * m[i, j]
+                n_e += 1
     elif not split or signed:
         for i in range(n_pre):
             s = spikes[i]
