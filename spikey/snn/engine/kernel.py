@@ -130,9 +130,27 @@ SPIKE_BLOCK = 64
 @helper
 def block_silent(spikes, b):  # noqa: ANN001, ANN201 - kernel helper
     """Whether the ``b``-th whole block of :data:`SPIKE_BLOCK` values of ``spikes`` is
-    all zero: a count without branches over a fixed number of values, which numba
-    unrolls into a few vector compares (a block given as a slice of variable length
-    measured three times slower). The caller scans the last, partial block value by
+    all zero.
+
+    A count without branches over a fixed number of values, which numba unrolls into a
+    few vector compares (a block given as a slice of variable length measured three
+    times slower). Indices are not checked: the block must lie inside ``spikes``.
+
+    Parameters
+    ----------
+    spikes : ndarray
+        1-d float array of the presynaptic spikes of a step (zero: no spike).
+    b : int
+        Index of a whole block, ``0 <= b < len(spikes) // SPIKE_BLOCK``.
+
+    Returns
+    -------
+    bool
+        True when ``spikes[b * SPIKE_BLOCK : (b + 1) * SPIKE_BLOCK]`` holds no spike.
+
+    Examples
+    --------
+    The scan of the propagation kernels; the last, partial block is read value by
     value::
 
         full = n // SPIKE_BLOCK
@@ -141,6 +159,12 @@ def block_silent(spikes, b):  # noqa: ANN001, ANN201 - kernel helper
                 continue
             for i in range(b * SPIKE_BLOCK, min((b + 1) * SPIKE_BLOCK, n)):
                 ...  # spikes[i], zero or not
+
+    >>> import numpy as np
+    >>> spikes = np.zeros(2 * SPIKE_BLOCK)
+    >>> spikes[SPIKE_BLOCK] = 1.0
+    >>> bool(block_silent(spikes, 0)), bool(block_silent(spikes, 1))
+    (True, False)
     """
     base = np.uint64(b) * np.uint64(SPIKE_BLOCK)
     count = 0
