@@ -22,6 +22,7 @@ __all__ = [
     "EngineFallbackWarning",
     "WeightClipWarning",
     "ActionWarning",
+    "CacheWarning",
 ]
 
 
@@ -81,3 +82,8 @@ class WeightClipWarning(SpikeyWarning):
 
 class ActionWarning(SpikeyWarning):
     """A game took an action outside its action space (``strict_actions=False``)."""
+
+
+class CacheWarning(SpikeyWarning):
+    """A compile cache folder was refused, damaged or could not be written; the run
+    goes on (see :mod:`spikey.snn.engine.cache`)."""

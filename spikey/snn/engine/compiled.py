@@ -31,9 +31,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import warnings
 from pathlib import Path
@@ -42,6 +40,8 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError, EngineFallbackWarning, NumericalError, ShapeError
+from spikey.snn.engine import cache as _cache
+from spikey.snn.engine.cache import cache_dir
 from spikey.snn.engine.kernel import PartKernel, kernel, kernel_owner
 from spikey.snn.engine.reference import ReferenceEngine
 
@@ -69,28 +69,6 @@ def numba_available() -> tuple[bool, str]:
         else:
             _numba_state.update(ok=True, why="")
     return _numba_state["ok"], _numba_state["why"]
-
-
-def cache_dir() -> Path:
-    """Folder of the generated tick modules (and their numba cache).
-
-    ``$SPIKEY_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/spikey`` or ``~/.cache/spikey``;
-    a temporary folder when that one cannot be written.
-    """
-    base = os.environ.get("SPIKEY_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        base = os.path.join(xdg, "spikey")
-    path = Path(base) / "engine"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / f".probe-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError:
-        path = Path(tempfile.gettempdir()) / f"spikey-engine-{os.getuid() if hasattr(os, 'getuid') else 0}"
-        path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 # --------------------------------------------------------------------------- planning
@@ -289,20 +267,9 @@ _drivers_by_kernels: dict[tuple, Any] = {}
 _group_kernels_by_parts: dict[tuple, tuple[Any, Any]] = {}
 
 
-def _load_module(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
-
-
 def driver(funcs: dict[str, kernel], active: bool) -> Any:
-    """The compiled tick loop for these kernels (generated, cached on disk)."""
+    """The compiled tick loop for these kernels (generated, cached on disk: see
+    :mod:`spikey.snn.engine.cache` for where, and what the cache trusts)."""
     key = (tuple(funcs.items()), active)  # kernels compare by identity
     run = _drivers_by_kernels.get(key)
     if run is not None:
@@ -313,27 +280,10 @@ def driver(funcs: dict[str, kernel], active: bool) -> Any:
         _drivers_by_kernels[key] = _drivers[digest]
         return _drivers[digest]
     with _lock:
-        if digest in _drivers:
-            return _drivers[digest]
-        folder = cache_dir()
-        path = folder / f"tick_{digest}.py"
-        name = f"spikey_engine_tick_{digest}"
-        for attempt in (0, 1):
-            try:
-                if not path.exists() or path.read_text() != source:
-                    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-                    tmp.write_text(source)
-                    os.replace(tmp, path)
-                module = _load_module(name, path)
-                _drivers[digest] = _drivers_by_kernels[key] = module.run
-                return module.run
-            except Exception:
-                if attempt:
-                    raise
-                # a damaged file or numba cache: remove both and write them again
-                shutil.rmtree(folder / "__pycache__", ignore_errors=True)
-                path.unlink(missing_ok=True)
-    raise AssertionError("unreachable")  # pragma: no cover
+        if digest not in _drivers:
+            _drivers[digest] = _cache.load_generated(f"tick_{digest}", source, ("run",)).run
+        _drivers_by_kernels[key] = _drivers[digest]
+        return _drivers[digest]
 
 
 # --------------------------------------------------------------------------- calls
@@ -640,13 +590,9 @@ def _group_kernels(pairs: list[tuple[kernel, kernel]], prepare: kernel | None) -
         with _lock:
             module = _group_modules.get(digest)
             if module is None:
-                folder = cache_dir()
-                path = folder / f"groups_{digest}.py"
-                if not path.exists() or path.read_text() != source:
-                    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-                    tmp.write_text(source)
-                    os.replace(tmp, path)
-                module = _group_modules[digest] = _load_module(f"spikey_engine_groups_{digest}", path)
+                module = _group_modules[digest] = _cache.load_generated(
+                    f"groups_{digest}", source, ("emit", "integrate")
+                )
     _group_kernels_by_parts[key] = (module.emit, module.integrate)
     return module.emit, module.integrate
 

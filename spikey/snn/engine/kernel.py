@@ -31,11 +31,15 @@ the reference engine.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from spikey.errors import CacheWarning
+from spikey.snn.engine import cache as _cache
 
 __all__ = [
     "kernel",
@@ -86,7 +90,19 @@ class kernel:
         if self._dispatcher is None:
             import numba
 
-            self._dispatcher = numba.njit(cache=True, nogil=True, **self.OPTIONS)(self.py_func)
+            caching = _cache.configure_numba()
+            try:
+                dispatcher = numba.njit(cache=caching, nogil=True, **self.OPTIONS)(self.py_func)
+            except RuntimeError as e:  # numba found no folder for this function's cache
+                if not caching:
+                    raise
+                warnings.warn(
+                    f"spikey: cannot cache {self!r} ({e}); compiling it without a cache.",
+                    CacheWarning,
+                    stacklevel=2,
+                )
+                dispatcher = numba.njit(cache=False, nogil=True, **self.OPTIONS)(self.py_func)
+            self._dispatcher = _cache.guard(dispatcher)
         return self._dispatcher
 
     @property
