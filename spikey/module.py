@@ -27,6 +27,7 @@ from __future__ import annotations
 import builtins
 import copy as _copy
 import difflib
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -100,6 +101,15 @@ def _has_nan(value: Any) -> bool:
         return value != value
     if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
         return bool(np.isnan(value).any())
+    return False
+
+
+def _has_inf(value: Any) -> bool:
+    """Whether ``value`` is an infinite float or a float array holding one."""
+    if isinstance(value, (float, np.floating)):
+        return math.isinf(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        return bool(np.isinf(value).any())
     return False
 
 
@@ -312,6 +322,10 @@ class Key:
         Extra condition, e.g. ``Interval(0, 1)``.
     units : str, optional
         Physical units (``"ms"``, ``"mV"``), shown in errors and docs.
+    allow_inf : bool, optional
+        Whether an infinite float (or an array holding one) is a valid value. False by
+        default: a value that is infinite before the first step can only make a state
+        non-finite later, so it is rejected here, naming the key.
 
     Notes
     -----
@@ -319,7 +333,7 @@ class Key:
     Neuron.NECESSARY_KEYS`` works as in the original Spikey.
     """
 
-    __slots__ = ("name", "description", "type", "default", "constraint", "units")
+    __slots__ = ("name", "description", "type", "default", "constraint", "units", "allow_inf")
 
     def __init__(
         self,
@@ -330,6 +344,7 @@ class Key:
         *,
         constraint: Constraint | None = None,
         units: str | None = None,
+        allow_inf: bool = False,
     ):
         if not isinstance(name, str) or not name.isidentifier():
             raise ConfigError(f"Key: expected an identifier as name; got {name!r}.")
@@ -344,6 +359,7 @@ class Key:
             ("default", default),
             ("constraint", constraint),
             ("units", units),
+            ("allow_inf", bool(allow_inf)),
         ):
             object.__setattr__(self, attr, val)
 
@@ -356,7 +372,7 @@ class Key:
     def __reduce__(self):
         return (
             _rebuild_key,
-            (self.name, self.description, self.type, self.default, self.constraint, self.units),
+            (self.name, self.description, self.type, self.default, self.constraint, self.units, self.allow_inf),
         )
 
     def __deepcopy__(self, memo):
@@ -429,6 +445,9 @@ class Key:
         if _has_nan(out):  # NaN passes no comparison, so no key takes it
             err = self.error(owner, value)
             raise ConfigError(f"{err} NaN is not a valid value.")
+        if not self.allow_inf and _has_inf(out):
+            err = self.error(owner, value)
+            raise ConfigError(f"{err} An infinite value is not valid for this key.")
         c = self.constraint
         if c is not None and out is not None:
             # a str alternative (e.g. 'mean' for a float-or-str key) is not a number
@@ -444,8 +463,8 @@ class Key:
         return f"Key({self.name!r}, {_type_name(self.type)}{'' if self.required else ', default=' + repr(self.default)})"
 
 
-def _rebuild_key(name, description, type_, default, constraint, units):
-    return Key(name, description, type_, default, constraint=constraint, units=units)
+def _rebuild_key(name, description, type_, default, constraint, units, allow_inf=False):
+    return Key(name, description, type_, default, constraint=constraint, units=units, allow_inf=allow_inf)
 
 
 def _normalize_keys(keys: Any, owner: str) -> list[Key]:

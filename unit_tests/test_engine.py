@@ -229,15 +229,30 @@ def test_wrong_dtype_weights_rejected():
         net.tick((0, 1))
 
 
-def test_nan_in_a_state_is_reported_with_part_and_tick():
-    """A NaN that enters the state is reported (part, state name, tick), not propagated."""
-    net = small("numba", prob_rand_fire=0.0, firing_threshold=1e9)  # no spike resets the neuron
+@pytest.mark.parametrize("engine", ["reference", "numba"])
+def test_nan_in_a_state_is_reported_with_part_and_tick(engine):
+    """A NaN that enters the state is reported (key path, part, tick) on both engines."""
+    net = small(engine, prob_rand_fire=0.0, firing_threshold=1e9)  # no spike resets the neuron
     run(net, 2)
     net.neurons.potentials[0] = np.nan
     with pytest.raises(
-        NumericalError, match=r"network\.neurons \(Neuron\): potentials became NaN or inf during tick 2"
+        NumericalError, match=r"network\.neurons\.potentials \(Neuron\) became NaN during tick 2 .* at 1 of 8"
     ):
         net.tick((0, 1))
+
+
+def test_overflow_raises_the_same_error_on_both_engines():
+    """Keys that overflow float64 (a tiny threshold, a huge spike magnitude) raise the same
+    NumericalError on both engines, at the same tick, naming the state and the extreme keys."""
+    messages = []
+    for engine in ("reference", "numba"):
+        net = small(engine, firing_threshold=1e-320, magnitude=1e308)
+        with np.errstate(over="ignore"), pytest.raises(NumericalError) as info:
+            run(net, 5)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "network.neurons.potentials (Neuron) became inf during tick 1" in messages[0]
+    assert "magnitude=1e+308" in messages[0] and "firing_threshold=" in messages[0]
 
 
 # --------------------------------------------------------------------------- same behaviour

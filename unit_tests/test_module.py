@@ -128,6 +128,31 @@ def test_huge_int_is_a_config_error_not_overflow(type_):
         validate(type_, 10**400, constraint=constraint)
 
 
+@pytest.mark.parametrize("value", [math.inf, -math.inf, np.float64("inf"), [0.0, math.inf]])
+def test_float_keys_reject_infinity_unless_allowed(value):
+    """inf passes no float or float-array key unless the key declares allow_inf, and the
+    error names the key and the value."""
+    for type_ in (float, np.ndarray):
+        if type_ is float and isinstance(value, list):
+            continue
+        given = value if type_ is float or isinstance(value, list) else [value]
+        with pytest.raises(ConfigError, match=r"^M\.x: expected .*; got .*inf.* An infinite value is not valid"):
+            validate(type_, given)
+        assert np.all(Key("x", "X.", type_, allow_inf=True).validate(given) == np.asarray(given))
+
+
+def test_learning_rate_inf_is_rejected_before_any_tick():
+    """A network given learning_rate=inf is refused at construction, naming the key."""
+    from conftest import SmallRL
+
+    import spikey
+
+    with pytest.raises(ConfigError, match=r"learning_rate: expected .*; got inf .* An infinite value"):
+        SmallRL(learning_rate=math.inf)
+    assert Key("x", "X.", float, allow_inf=True) == Key("x")
+    assert spikey.module.Key("y", allow_inf=True).allow_inf
+
+
 def test_none_only_when_default_is_none():
     """None is accepted only by keys whose default is None (or untyped keys)."""
     assert validate(float, None, default=None) is None
@@ -606,8 +631,8 @@ def _same_number(a, b) -> bool:
 @settings(deadline=None, max_examples=200)
 @given(value=any_value)
 def test_number_keys_accept_exactly_the_documented_kinds(value):
-    """float keys take ints/floats (Python or numpy) but no bool and no NaN; int keys ints only;
-    bool keys bools only."""
+    """float keys take ints/floats (Python or numpy) but no bool, no NaN and no infinity unless
+    the key allows it; int keys ints only; bool keys bools only."""
     is_bool = isinstance(value, (bool, np.bool_))
     is_int = isinstance(value, (int, np.integer)) and not is_bool
     is_float = isinstance(value, (float, np.floating))
@@ -619,6 +644,10 @@ def test_number_keys_accept_exactly_the_documented_kinds(value):
                 ConfigError, match=r"^Module\.x: expected a float; got .*nan.* NaN is not a valid value"
             ):
                 key.validate(value)
+        elif accepted and is_float and math.isinf(value):
+            with pytest.raises(ConfigError, match=r"An infinite value is not valid for this key"):
+                key.validate(value)
+            assert Key("x", "X.", type_, allow_inf=True).validate(value) == value
         elif accepted:
             out = key.validate(value)
             assert type(out) is stored
@@ -632,19 +661,19 @@ valid_pairs = st.one_of(
     st.tuples(
         st.just(float),
         st.one_of(
-            st.floats(allow_nan=False),
+            st.floats(allow_nan=False, allow_infinity=False),
             st.integers(-(2**60), 2**60),
-            _np_scalar("float").filter(lambda x: not np.isnan(x)),
+            _np_scalar("float").filter(lambda x: np.isfinite(x)),
         ),
     ),
     st.tuples(st.just(int), st.one_of(st.integers(), _np_scalar("int"), _np_scalar("uint"))),
     st.tuples(st.just(bool), st.one_of(st.booleans(), st.booleans().map(np.bool_))),
     st.tuples(st.just(str), st.text(max_size=5)),
-    st.tuples(st.just((float, str)), st.one_of(st.floats(allow_nan=False), st.just("mean"))),
+    st.tuples(st.just((float, str)), st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.just("mean"))),
     st.tuples(
         st.just(np.ndarray),
         st.one_of(
-            st.lists(st.floats(allow_nan=False), max_size=4),
+            st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=4),
             st.lists(st.lists(st.integers(-5, 5), min_size=2, max_size=2), max_size=3),
         ),
     ),

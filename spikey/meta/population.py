@@ -304,7 +304,7 @@ class Population(Module):
             None,
             constraint=Interval(0, None),
         ),
-        Key("failed_fitness", "Fitness of a genotype whose evaluation raised.", float, -math.inf),
+        Key("failed_fitness", "Fitness of a genotype whose evaluation raised.", float, -math.inf, allow_inf=True),
     ]
     RNG_STREAM = "population"
 

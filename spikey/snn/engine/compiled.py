@@ -39,13 +39,12 @@ from typing import Any
 
 import numpy as np
 
-from spikey.errors import ConfigError, EngineFallbackWarning, NumericalError, ShapeError
+from spikey.errors import ConfigError, EngineFallbackWarning, ShapeError
 from spikey.snn.engine import cache as _cache
-from spikey.snn.engine.cache import cache_dir
 from spikey.snn.engine.kernel import PartKernel, kernel, kernel_owner
 from spikey.snn.engine.reference import ReferenceEngine
 
-__all__ = ["NumbaEngine", "numba_available", "kernel_plan", "select_engine", "cache_dir", "ENGINES"]
+__all__ = ["NumbaEngine", "numba_available", "kernel_plan", "select_engine", "ENGINES"]
 
 #: Bump when the generated source changes shape (old cached modules are then unused).
 _SOURCE_VERSION = 1
@@ -434,25 +433,8 @@ class NumbaEngine(ReferenceEngine):
             for t, r in enumerate(self._rewards.tolist()):
                 hook(state, log[t, n_pre - net._n_outputs :], r)
 
-    def _check_finite(self) -> None:
-        net = self.network
-        for slot in ("neurons", "synapses", "weights"):
-            part = getattr(net, slot)
-            groups = getattr(part, "kernel_groups", None)
-            members = groups() if callable(groups) else [("", part)]
-            for label, member in members:
-                for name in member.STATE:
-                    if isinstance(getattr(type(member), name, None), property):
-                        continue  # derived views (copies) of state checked elsewhere
-                    value = getattr(member, name, None)
-                    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not _all_finite(value):
-                        where = f"{type(part).__name__}{', ' + label if label else ''}"
-                        tick = net.internal_time // net._processing_time
-                        raise NumericalError(
-                            f"network.{slot} ({where}): {name} became NaN or inf during tick {tick} "
-                            f"(network time {net.internal_time}..{net.internal_time + net._processing_time}); "
-                            "check the part's parameters and time step."
-                        )
+    def _all_finite(self, a: np.ndarray) -> bool:
+        return _all_finite(a)
 
 
 def _all_finite(a: np.ndarray) -> bool:

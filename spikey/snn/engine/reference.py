@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from spikey.errors import NumericalError
 
 __all__ = ["ScheduleEntry", "Schedule", "ReferenceEngine"]
 
@@ -88,6 +91,31 @@ class ReferenceEngine:
             for t in range(net._processing_time):
                 for step in steps:
                     step(t)
+        self._check_finite()
+
+    def _all_finite(self, a: np.ndarray) -> bool:
+        """Whether ``a`` holds no NaN or infinity."""
+        return bool(np.isfinite(a).all())
+
+    def _check_finite(self) -> None:
+        """Raise :class:`~spikey.errors.NumericalError` naming the first state (in slot
+        order neurons, synapses, weights) that holds a NaN or an infinity after a tick.
+
+        Both engines run this same check after each tick, on the same states, so they
+        raise at the same tick with the same message."""
+        net = self.network
+        for slot in ("neurons", "synapses", "weights"):
+            part = getattr(net, slot)
+            groups = getattr(part, "kernel_groups", None)
+            members = groups() if callable(groups) else [("", part)]
+            for label, member in members:
+                for name in member.STATE:
+                    if isinstance(getattr(type(member), name, None), property):
+                        continue  # derived views (copies) of state checked elsewhere
+                    value = getattr(member, name, None)
+                    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not self._all_finite(value):
+                        raise NumericalError(_not_finite_message(net, slot, label, part, name, value))
+
 
     # -- phases --------------------------------------------------------------
     def _emit_inputs(self, t: int) -> None:
@@ -108,3 +136,25 @@ class ReferenceEngine:
 
     def _step_reward(self, t: int) -> None:
         self.network.continuous_reward(self._state, t)
+
+
+def _not_finite_message(net: Any, slot: str, label: str, part: Any, name: str, value: np.ndarray) -> str:
+    where = f"network.{slot}{'.' + label if label else ''}.{name}"
+    bad = ~np.isfinite(value)
+    kinds = sorted({"NaN" if np.isnan(x) else ("inf" if x > 0 else "-inf") for x in value[bad].ravel()[:64]})
+    tick = net.internal_time // net._processing_time
+    text = (
+        f"{where} ({type(part).__name__}) became {' and '.join(kinds)} during tick {tick} (network time "
+        f"{net.internal_time}..{net.internal_time + net._processing_time}) at {int(bad.sum())} of {value.size} "
+        "entries"
+    )
+    extreme = []
+    try:
+        params = net.params
+    except Exception:  # pragma: no cover - a network without params
+        params = {}
+    for key, v in params.items():
+        if isinstance(v, (float, np.floating)) and v != 0 and math.isfinite(v) and not 1e-150 < abs(v) < 1e150:
+            extreme.append(f"{key}={v:g}")
+    hint = f"; keys with extreme values: {', '.join(extreme)}" if extreme else ""
+    return f"{text}{hint}. Check the part's parameters and time step."
