@@ -545,10 +545,57 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("path", metavar="PATH", help="a log file (.json) or a folder")
     rep.add_argument("--out", metavar="FILE", help="where to write (default: next to the logs)")
+    cache = sub.add_parser(
+        "cache",
+        help="show, clear or fill the compile caches",
+        description="The compiled engine keeps generated tick modules and numba's machine code on disk "
+        "(see the engines guide). `path` prints the folders and whether spikey trusts them, `clear` "
+        "deletes them, `warm` compiles the kernels of every stock network into them.",
+    )
+    cache.add_argument("action", choices=("path", "clear", "warm"), help="what to do")
     from spikey.meta.commands import add_parsers
 
     add_parsers(sub)
     return parser
+
+
+def _cache_command(action: str) -> int:
+    """``spikey cache path|clear|warm``."""
+    from spikey.snn.engine import cache
+
+    if action == "clear":
+        removed = cache.clear()
+        for folder in removed:
+            print(f"removed {folder}")
+        if not removed:
+            print("nothing to remove (no trusted cache folder exists)")
+        return 0
+    if action == "path":
+        for what, folder in cache.asked_folders().items():
+            if not folder.exists():
+                status = "not created yet"
+            else:
+                problem = cache.folder_problem(folder)
+                status = "trusted" if problem is None else f"refused: it {problem}"
+            print(f"{what:<7} {folder}  ({status})")
+        return 0
+    import time
+
+    from tqdm.auto import tqdm
+
+    from spikey.rng import make_rng
+    from spikey.testing.networks import STOCK_NETWORKS
+
+    t0 = time.perf_counter()
+    rng = make_rng(0, "cli/cache-warm")
+    for name in tqdm(sorted(STOCK_NETWORKS), desc="compiling stock networks", unit="network"):
+        spec = STOCK_NETWORKS[name]
+        net = spec.build(0, "numba")
+        net.reset()
+        net.tick(spec.states(rng, 0))
+    print(f"compiled {len(STOCK_NETWORKS)} stock networks in {time.perf_counter() - t0:.1f} s into "
+          f"{cache.cache_dir()} and {cache.numba_cache_dir()}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -579,6 +626,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "report":
         return _report_command(args.path, args.out)
+    if args.command == "cache":
+        return _cache_command(args.action)
     runner_opts = {k: getattr(args, k, None) for k in _RUNNER_OPTIONS if getattr(args, k, None) is not None}
     if args.experiment in _RUNNERS:
         if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False):

@@ -329,3 +329,30 @@ def test_no_writable_folder_anywhere_compiles_uncached(tmp_path, monkeypatch):
     assert proc.returncode == 0, proc.stderr
     assert "engine NumbaEngine" in proc.stdout
     assert "compiled without a cache" in proc.stderr or "compiling without a cache" in proc.stderr
+
+
+def test_cache_command_shows_clears_and_warms(tmp_path, monkeypatch, capsys):
+    """`spikey cache path` says where the caches are and whether they are trusted,
+    `warm` compiles the stock networks into them, `clear` removes them."""
+    from test_engine import small
+
+    from spikey.cli import main
+    from spikey.testing import networks
+
+    base = tmp_path / "cache"
+    monkeypatch.setenv("SPIKEY_CACHE_DIR", str(base))
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(base / "numba"))
+    spec = networks.NetworkSpec("small", lambda seed, engine: small(engine, seed), lambda rng, t: (0, 1), 2)
+    monkeypatch.setattr(networks, "STOCK_NETWORKS", {"small": spec})
+    assert main(["cache", "path"]) == 0
+    assert f"engine  {base / 'engine'}  (not created yet)" in capsys.readouterr().out
+    assert main(["cache", "warm"]) == 0
+    assert "compiled 1 stock networks" in capsys.readouterr().out
+    assert list((base / "engine").glob("tick_*.py"))
+    (base / "numba").chmod(0o777)
+    assert main(["cache", "path"]) == 0
+    out = capsys.readouterr().out
+    assert f"engine  {base / 'engine'}  (trusted)" in out and "refused: it can be written by" in out
+    assert main(["cache", "clear"]) == 0
+    assert f"removed {base / 'engine'}" in capsys.readouterr().out
+    assert not (base / "engine").exists() and (base / "numba").exists()  # a refused folder is left alone

@@ -56,6 +56,7 @@ from spikey.errors import CacheWarning
 
 __all__ = [
     "base_dir",
+    "asked_folders",
     "cache_dir",
     "numba_cache_dir",
     "folder_problem",
@@ -87,6 +88,13 @@ def base_dir() -> Path:
         xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(xdg, "spikey")
     return Path(base)
+
+
+def asked_folders() -> dict[str, Path]:
+    """The engine and numba cache folders asked for (by the environment or the
+    defaults), before any check: ``{"engine": ..., "numba": ...}``."""
+    numba = os.environ.get("NUMBA_CACHE_DIR")
+    return {"engine": base_dir() / "engine", "numba": Path(numba) if numba else base_dir() / "numba"}
 
 
 def folder_problem(path: str | os.PathLike) -> str | None:
@@ -215,8 +223,7 @@ def cache_dir() -> Path | None:
 def numba_cache_dir() -> Path | None:
     """Folder numba caches kernels in: ``$NUMBA_CACHE_DIR`` if the user set it, else
     ``<base>/numba``; checked and replaced like :func:`cache_dir`."""
-    given = os.environ.get("NUMBA_CACHE_DIR")
-    return _trusted(Path(given) if given else base_dir() / "numba", "numba")
+    return _trusted(asked_folders()["numba"], "numba")
 
 
 def configure_numba() -> bool:
@@ -395,7 +402,7 @@ def clear() -> list[Path]:
     """Delete the engine and numba cache folders spikey would use (only folders that
     pass the trust checks) and return them; the next compiled run writes them again."""
     removed = []
-    for folder in (base_dir() / "engine", Path(os.environ.get("NUMBA_CACHE_DIR") or base_dir() / "numba")):
+    for folder in asked_folders().values():
         if folder.is_dir() and folder_problem(folder) is None:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)

@@ -56,11 +56,21 @@ class PopulationVector(Readout):
     )
 
     def _kernel(self, length: int) -> np.ndarray:
-        age = np.arange(length)[::-1].astype(float)
+        """The recency weights of a train of ``length`` steps (computed once per length
+        and time constants, then reused: a readout runs every game step)."""
         td, tr = self._kernel_tau_decay, self._kernel_tau_rise
+        key = (length, td, tr, self._n_outputs, self._n_actions)
+        cached = getattr(self, "_kernel_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        age = np.arange(length)[::-1].astype(float)
         if td == tr:
-            return age * np.exp(-age / td) / td**2
-        return (np.exp(-age / td) - np.exp(-age / tr)) / (td - tr)
+            weights = age * np.exp(-age / td) / td**2
+        else:
+            weights = (np.exp(-age / td) - np.exp(-age / tr)) / (td - tr)
+        weights.flags.writeable = False
+        self._kernel_cache = (key, weights, pool_bounds(self._n_outputs, self._n_actions)[:-1])
+        return weights
 
     def __call__(self, output_spike_train: np.ndarray) -> np.ndarray:
         """Normalised pool activities, shape (n_actions,)."""
@@ -69,7 +79,6 @@ class PopulationVector(Readout):
             return np.full(n, 1.0 / n)
         spikes = np.asarray(output_spike_train != 0, dtype=float)
         activity = self._kernel(len(spikes)) @ spikes
-        bounds = pool_bounds(self._n_outputs, n)
-        pools = np.add.reduceat(activity, bounds[:-1])
+        pools = np.add.reduceat(activity, self._kernel_cache[2])
         total = pools.sum()
         return pools / total if total > 0 else np.full(n, 1.0 / n)
