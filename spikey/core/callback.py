@@ -51,6 +51,7 @@ import numpy as np
 from spikey.core import writer
 from spikey.errors import ConfigError
 from spikey.module import Key, Module, describe_value, suggest
+from spikey.snn.network import NOOP_HOOK, listener
 
 __all__ = ["HOOK_PREFIXES", "HOOK_ARITY", "ExperimentCallback", "RLCallback", "TDCallback", "active_hook"]
 
@@ -76,6 +77,9 @@ HOOK_ARITY = {
 def _noop(*args: Any, **kwargs: Any) -> None:
     """A hook nobody listens to."""
     return None
+
+
+setattr(_noop, NOOP_HOOK, True)
 
 
 def active_hook(callback: Any, hook: str) -> Callable[..., Any] | None:
@@ -108,12 +112,7 @@ def active_hook(callback: Any, hook: str) -> Callable[..., Any] | None:
     >>> active_hook(cb, "network_continuous_reward") is None
     False
     """
-    if callback is None:
-        return None
-    fn = getattr(callback, hook, None)
-    if fn is None or fn is _noop or not callable(fn):
-        return None
-    return fn
+    return listener(callback, hook)
 
 
 class _Tracker(NamedTuple):

@@ -36,7 +36,7 @@ from __future__ import annotations
 import copy as _copy
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -48,7 +48,28 @@ from spikey.rng import fresh_seed
 from spikey.snn.engine.compiled import ENGINES, describe, select_engine
 from spikey.snn.engine.reference import Schedule, ScheduleEntry
 
-__all__ = ["Network", "RLNetwork", "ActiveRLNetwork", "ContinuousRLNetwork"]
+__all__ = ["Network", "RLNetwork", "ActiveRLNetwork", "ContinuousRLNetwork", "listener", "NOOP_HOOK"]
+
+
+#: Attribute that marks a callback hook as a no-op (a hook nobody listens to).
+NOOP_HOOK = "__spikey_noop__"
+
+
+def listener(callback: Any, hook: str) -> Callable[..., Any] | None:
+    """``callback.<hook>`` if something listens to it, else None.
+
+    A hook that is missing, not callable, or marked as a no-op (an attribute
+    :data:`NOOP_HOOK` set true, as :class:`~spikey.core.ExperimentCallback` marks the
+    hooks it neither defines nor tracks) has no listener; nor has any hook of
+    ``callback=None``. Code that would announce a hook many times per game step (the
+    per-step rewards of a compiled tick) can then skip building the calls' arguments.
+    """
+    if callback is None:
+        return None
+    fn = getattr(callback, hook, None)
+    if fn is None or not callable(fn) or getattr(fn, NOOP_HOOK, False):
+        return None
+    return fn
 
 
 def _template_attr(cls: type, name: str, legacy: str) -> dict:
@@ -640,6 +661,18 @@ class ActiveRLNetwork(RLNetwork):
         self._tick_reward += r
         self._notify("continuous_reward", state, action, r)
         return r
+
+    def _compiled_step_rewards(self, state: Any, rewards: np.ndarray, total: float) -> None:
+        """Account for the per-step rewards that a compiled tick computed and applied in
+        its loop (``rewards[t]`` for network step ``t``, ``total`` their sum in step
+        order), and announce each to the callback as :meth:`continuous_reward` does."""
+        self._tick_reward += total
+        self._step_t = self._processing_time - 1
+        hook = listener(self.callback, "network_continuous_reward")
+        if hook is not None:
+            log, n_out = self._spike_log, self._n_outputs
+            for t, r in enumerate(rewards.tolist()):
+                hook(state, log[t, log.shape[1] - n_out :], r)
 
     def reward(self, state: Any, action: Any, state_next: Any = None, reward: float | None = None) -> float:
         """Report the reward of the last game step (already applied step by step)."""

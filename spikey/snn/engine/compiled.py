@@ -418,20 +418,7 @@ class NumbaEngine(ReferenceEngine):
                     k.finish()
         self._check_finite()
         if self._active:
-            self._after_rewards(state, total)
-
-    def _after_rewards(self, state: Any, total: float) -> None:
-        net = self.network
-        net._tick_reward += total
-        net._step_t = net._processing_time - 1
-        from spikey.core.callback import active_hook
-
-        hook = active_hook(net.callback, "network_continuous_reward")  # None: nobody listens
-        if hook is not None:
-            n_pre = self._spikes.shape[0]
-            log = net._spike_log
-            for t, r in enumerate(self._rewards.tolist()):
-                hook(state, log[t, n_pre - net._n_outputs :], r)
+            net._compiled_step_rewards(state, self._rewards, total)
 
     def _all_finite(self, a: np.ndarray) -> bool:
         return _all_finite(a)
