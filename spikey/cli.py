@@ -406,12 +406,31 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+#: Per-episode lists whose first and last tenth the summary compares.
+_TRENDS = (
+    ("episode_env_returns", "env return, first -> last tenth of training"),
+    ("episode_lens", "steps per episode, first -> last tenth of training"),
+)
+
+
+def _first_last(values: Any) -> str | None:
+    """``"87 -> 279"``: mean of the first and of the last tenth of a per-episode list (2+ episodes)."""
+    if values is None or len(values) < 2:
+        return None
+    k = max(1, len(values) // 10)
+    first = sum(float(v) for v in values[:k]) / k
+    last = sum(float(v) for v in values[-k:]) / k
+    return f"{_fmt(first)} -> {_fmt(last)}"
+
+
 def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """The rows of the summary table for a run's ``results``, in plain words.
 
     Shows what was trained (from the run's ``log``, when given) and for how long,
     accuracy during training and with frozen weights (games with an expected answer,
-    e.g. Logic) or steps per episode (e.g. CartPole: steps balanced), the mean reward
+    e.g. Logic) or steps per episode (e.g. CartPole: steps balanced; with the ``log``,
+    the mean of the first and of the last tenth of training), the game's own return
+    per episode when recorded (a Gymnasium env's), the mean reward
     per game step (total reward / game steps, not a sum over the run), and the run time.
 
     Examples
@@ -441,14 +460,18 @@ def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> 
     ticks = (log or {}).get("network", {}).get("processing_time")
     if isinstance(ticks, (int, float)) and ticks:
         dt = (log or {}).get("network", {}).get("dt") or 1.0
-        episodes += f" of {_fmt(float(ticks) * float(dt))} ms"
+        episodes += f" ({_fmt(float(ticks) * float(dt))} ms of network time per game step)"
     rows.append(("episodes", episodes))
     if "seed" in r:
         rows.append(("seed", _fmt(r["seed"])))
+    info = (log or {}).get("info") or {}
+    trends = [(k, label, _first_last(info.get(k))) for k, label in _TRENDS]
     if "mean_env_return" in r:  # the game's own return per episode (a Gymnasium env's return)
         rows.append(("mean env return", _fmt(r["mean_env_return"])))
+        if trends[0][2]:
+            rows.append((trends[0][1], trends[0][2]))
         if "eval_mean_env_return" in r:
-            rows.append(("eval mean env return", _fmt(r["eval_mean_env_return"])))
+            rows.append(("eval mean env return (frozen weights)", _fmt(r["eval_mean_env_return"])))
     if "accuracy" in r or "mean_accuracy" in r:
         if "mean_accuracy" in r:
             rows.append(("accuracy (during training)", _fmt(r["mean_accuracy"])))
@@ -458,7 +481,9 @@ def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> 
             rows.append(("accuracy (eval episodes, frozen weights)", _fmt(r["eval_accuracy"])))
     elif "mean_steps" in r:
         rows.append(("mean steps", _fmt(r["mean_steps"])))
-        if "final_steps" in r:
+        if trends[1][2]:
+            rows.append((trends[1][1], trends[1][2]))
+        elif "final_steps" in r:
             rows.append(("final steps", _fmt(r["final_steps"])))
         if "eval_mean_steps" in r:
             rows.append(("eval mean steps (frozen weights)", _fmt(r["eval_mean_steps"])))

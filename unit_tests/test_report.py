@@ -88,12 +88,17 @@ def check_self_contained(path):
 
 
 def test_report_of_a_log_is_one_self_contained_page(tmp_path):
-    """A log's report sits next to it, embeds 3 PNG figures and states the results in words."""
+    """A log's report sits next to it, embeds 4 PNG figures and states the results in words."""
     log = write_log(tmp_path)
     path = write_report(log)
     assert path == log[: -len(".json")] + ".html"
     text, page = check_self_contained(path)
-    assert len(page.images) == 3
+    assert [img["alt"].split(":")[0].split(" (")[0] for img in page.images] == [
+        "Return",
+        "Learning curve",
+        "Weights before and after training",
+        "Answers per state, counted over all training steps",
+    ]
     assert [h for h in page.headings if h in ("Summary", "Figures", "Results", "Configuration")] == [
         "Summary",
         "Figures",
