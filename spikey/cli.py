@@ -330,6 +330,7 @@ def run_experiment(
     out: str = "log",
     quiet: bool = False,
     sets: dict[str, Any] | None = None,
+    tensorboard: str | None = None,
 ) -> tuple[dict[str, Any], str, str]:
     """Run an experiment once and write its log.
 
@@ -350,6 +351,9 @@ def run_experiment(
         that neither the loop, the game nor a part of the network declares raises
         :class:`~spikey.errors.ConfigError` (with a did-you-mean), instead of the
         warning a misspelt key in an experiment file gets.
+    tensorboard : str, optional
+        Also write the run to TensorBoard event files in this folder (one run, named
+        ``seed=<seed>``; see :mod:`spikey.core.loggers`).
 
     Returns
     -------
@@ -381,6 +385,10 @@ def run_experiment(
     callback = getattr(module, "callback", None)
     if callback is None:
         callback = RLCallback()
+    if tensorboard is not None:
+        from spikey.core.loggers import with_tensorboard
+
+        callback = with_tensorboard(callback, tensorboard)
     if sets:
         import warnings
 
@@ -548,6 +556,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--report", action="store_true", help="also write an HTML report next to the log (spikey report)"
     )
+    run.add_argument("--tensorboard", metavar="DIR", default=None, help=_TENSORBOARD_HELP)
     group = run.add_argument_group("diehl-cook", "options of spikey run diehl-cook (Diehl & Cook 2015)")
     group.add_argument("--n-neurons", type=int, default=None, help="excitatory neurons (default 100)")
     group.add_argument("--n-train", type=int, default=None, help="training images (default 4000)")
@@ -573,7 +582,17 @@ def _parser() -> argparse.ArgumentParser:
     from spikey.meta.commands import add_parsers
 
     add_parsers(sub)
+    for name in ("series", "population"):
+        if name in sub.choices and "--tensorboard" not in sub.choices[name]._option_string_actions:
+            sub.choices[name].add_argument("--tensorboard", metavar="DIR", default=None, help=_TENSORBOARD_HELP)
     return parser
+
+
+#: Help of ``--tensorboard`` (run, series, population).
+_TENSORBOARD_HELP = (
+    "also write TensorBoard event files into DIR (per-episode return, length, accuracy, weight "
+    "histograms, parameters as hparams; one run per job or Population epoch): tensorboard --logdir DIR"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -606,9 +625,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report_command(args.path, args.out)
     runner_opts = {k: getattr(args, k, None) for k in _RUNNER_OPTIONS if getattr(args, k, None) is not None}
     if args.experiment in _RUNNERS:
-        if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False):
+        if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False) or args.tensorboard:
             print(
-                f"spikey: error: {args.experiment} takes no --episodes, --set or --report; use --n-train, --n-neurons, ...",
+                f"spikey: error: {args.experiment} takes no --episodes, --set, --report or --tensorboard; use --n-train, --n-neurons, ...",
                 file=sys.stderr,
             )
             return 2
@@ -631,6 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=args.out,
             quiet=args.quiet,
             sets=parse_set(args.sets),
+            tensorboard=args.tensorboard,
         )
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)

@@ -31,6 +31,7 @@ import sys
 import types
 from typing import Any
 
+from spikey.core.loggers import TensorBoardLogger, with_tensorboard, write_folder_to
 from spikey.errors import ConfigError, SpikeyError
 
 __all__ = ["add_parsers", "run_command", "load_module"]
@@ -168,7 +169,7 @@ def run_series(args: argparse.Namespace) -> int:
         module.game_template,
         getattr(module, "training_loop", GenericLoop),
         getattr(module, "spec", None),
-        getattr(module, "callback", None),
+        with_tensorboard(getattr(module, "callback", None), getattr(args, "tensorboard", None)),
         **kwargs,
     )
     df = series.run()
@@ -244,6 +245,8 @@ def run_population(args: argparse.Namespace) -> int:
         **params,
     )
     population.run()
+    if getattr(args, "tensorboard", None) and population.folder is not None:
+        write_folder_to(TensorBoardLogger(args.tensorboard), population.folder)
     table = population.fitness_per_epoch()
     n_failed = sum(1 for r in population.records if r.get("status") != "ok")
     report = _report(population.folder, args)

@@ -1,0 +1,71 @@
+"""Cost of watching a run: TensorBoard and CSV loggers against the plain callback.
+
+Trains the same runs (same seeds, so the same episodes) with ``RLCallback()`` alone and
+with a :class:`~spikey.core.loggers.TensorBoardLogger` (histograms every tenth of the
+run) and a :class:`~spikey.core.loggers.CSVLogger` attached, alternating the two so the
+machine's load hits both alike, and prints the median wall time of each and their
+ratio. Target: at most 5 % slower.
+
+Runs: ``spikey run cartpole``'s network on CartPole-v1 (many short episodes: the most
+writes per second of training) and ``spikey run xor`` (one long episode).
+
+Usage::
+
+    python benchmarks/loggers.py [--repeats 5] [--episodes 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+from spikey.core import GenericLoop, RLCallback
+from spikey.core.loggers import CSVLogger, TensorBoardLogger, attach
+
+
+def one(network, game, params, folder: str | None) -> float:
+    callback = RLCallback()
+    if folder is not None:
+        attach(callback, TensorBoardLogger(os.path.join(folder, "tb")), CSVLogger(os.path.join(folder, "csv")))
+    loop = GenericLoop(network, game, callback, {**params, "progress": False})
+    t0 = time.perf_counter()
+    loop()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--episodes", type=int, default=40)
+    args = parser.parse_args()
+    from spikey.experiments import cartpole, florian_rate
+
+    runs = {
+        "cartpole": (cartpole.network_template, cartpole.game_template,
+                     {"n_episodes": args.episodes, "len_episode": 500, "eval_episodes": 2}),
+        "xor": (florian_rate.network_template, florian_rate.game_template,
+                {**florian_rate.training_params, "n_episodes": 1, "len_episode": 200}),
+    }
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.repeats} repeats, alternating; target: ratio <= 1.05")
+    print(f"{'run':<10} {'plain [s]':>10} {'loggers [s]':>12} {'ratio':>7}")
+    for name, (network, game, params) in runs.items():
+        one(network, game, {**params, "seed": 0}, None)  # compile and warm up
+        plain, logged = [], []
+        for r in range(args.repeats):
+            with tempfile.TemporaryDirectory() as tmp:
+                seed = {"seed": r}
+                if r % 2:
+                    logged.append(one(network, game, {**params, **seed}, tmp))
+                    plain.append(one(network, game, {**params, **seed}, None))
+                else:
+                    plain.append(one(network, game, {**params, **seed}, None))
+                    logged.append(one(network, game, {**params, **seed}, tmp))
+        p, q = statistics.median(plain), statistics.median(logged)
+        print(f"{name:<10} {p:>10.3f} {q:>12.3f} {q / p:>7.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
