@@ -11,7 +11,7 @@ from spikey.errors import ConfigError
 from spikey.meta import Series
 
 tune = pytest.importorskip(
-    "ray.tune", reason="Ray Tune is not installed (pip install 'spikey[tune]')", exc_type=ImportError
+    "ray.tune", reason="Ray Tune is not installed (pip install 'spikey-snn[tune]')", exc_type=ImportError
 )
 
 from spikey.meta.tune import (  # noqa: E402 - after the skip

@@ -1,6 +1,6 @@
 """Ray Tune for spikey experiments: any training loop as a Tune trainable.
 
-Install the extra: ``pip install "spikey[tune]"`` (Ray Tune). Then Tune's search
+Install the extra: ``pip install "spikey-snn[tune]"`` (from a clone: ``pip install -e ".[tune]"``) (Ray Tune). Then Tune's search
 algorithms and schedulers work on spikey experiments, e.g. random search with ASHA
 early stopping:
 
@@ -71,7 +71,7 @@ def _tune() -> Any:
     except ImportError as e:  # ray without its tune extra raises ImportError too
         raise SpikeyError(
             f"spikey.meta.tune needs Ray Tune, which is not installed ({e}); install it with "
-            "pip install 'spikey[tune]' (or pip install 'ray[tune]')."
+            "pip install 'spikey-snn[tune]' (from a clone: pip install -e '.[tune]'; or pip install 'ray[tune]')."
         ) from None
     return tune
 
