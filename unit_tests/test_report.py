@@ -252,7 +252,7 @@ def test_report_opens_in_headless_chromium_with_every_figure_loaded(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     match = re.search(r'data-images="(\d+)/(\d+)"', out.stdout)
     assert match, "the page did not finish loading in Chromium"
-    assert match.group(1) == match.group(2) == "3"
+    assert match.group(1) == match.group(2) == "4"
     shot = tmp_path / "page.png"
     subprocess.run(
         [_chromium(), *flags, "--window-size=1200,1600", f"--screenshot={shot}", f"file://{page}"],

@@ -196,3 +196,51 @@ def test_summary_rows_compare_first_and_last_tenth_of_training(cartpole_log):
     assert rows["steps per episode, first -> last tenth of training"] == f"{lens[0]:.4g} -> {lens[-1]:.4g}"
     assert "final steps" not in rows
     assert "ms of network time per game step" in rows["episodes"]
+
+
+def test_series_report_overlays_configurations_and_folds_runs(tmp_path):
+    """A Series page: one overlay with a line per configuration; each run's curve folded away."""
+    from spikey.meta import Series
+
+    folder = tmp_path / "series"
+    Series(
+        XorTemplate,
+        XorGame,
+        GenericLoop,
+        ("learning_rate", [0.05, 0.2]),
+        training_params={"n_episodes": 4, "len_episode": 6},
+        n_repeats=2,
+        seed=0,
+        folder=str(folder),
+        progress=False,
+    ).run()
+    page = open(write_report(str(folder)), encoding="utf-8").read()
+    assert "Learning curves of 4 runs in 2 configurations" in page
+    assert "<details class='runs'><summary>Runs one by one</summary>" in page
+    figures = page.index("<h2>Figures</h2>")
+    folded = page.index("Runs one by one")
+    assert page.count("<img", figures, folded) == 2  # the overlay and the comparison by learning_rate
+    assert page.count("<img", folded) == 4  # each run's own curve
+
+
+def test_population_collapse_is_found_from_its_first_epoch():
+    """_collapse_epoch names the first epoch from which every agent shares one genotype."""
+    import pandas as pd
+
+    from spikey.viz.report import _collapse_epoch
+
+    table = pd.DataFrame(
+        {"epoch": [0, 0, 1, 1, 2, 2], "x": [0.1, 0.5, 0.5, 0.5, 0.5, 0.5], "fitness": [1, 2, 2, 2, 2, 2]}
+    )
+    assert _collapse_epoch(table, ["x"]) == (1, {"x": 0.5})
+    table.loc[5, "x"] = 0.7
+    assert _collapse_epoch(table, ["x"]) is None
+
+
+def test_population_plot_epochs_are_integers():
+    """Fitness per epoch has integer epoch ticks."""
+    import pandas as pd
+
+    df = pd.DataFrame({"epoch": [0, 0, 1, 1, 2, 2], "agent": [0, 1] * 3, "x": [0.1, 0.2] * 3, "fitness": [1.0] * 6})
+    fig = viz.population_plot(df)
+    assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())

@@ -542,26 +542,42 @@ def _runs_sections(report: Report, folder: str, names: list[str], logs: list[dic
     report.add(f"Runs ({len(rows)})", f"<div class='scroll'>{_table(rows, columns)}</div>")
     figs = []
     metric = next((m for m in vr._METRICS if m in df.columns and df[m].notna().any()), None)
+    labels = [
+        ", ".join(f"{c}={_fmt(v)}" for c, v in zip(varied, row)) if varied else "all runs"
+        for row in (df[varied].itertuples(index=False) if varied else [()] * len(df))
+    ]
+    n_groups = len(dict.fromkeys(labels))
+    figs.append(
+        _figure(
+            report,
+            lambda f: vr.overlay_curves(logs, labels, f.subplots()),
+            f"Learning curves of {len(logs)} runs in {n_groups} configuration{'s' if n_groups != 1 else ''}: "
+            "mean per configuration, band = ± one standard deviation over its runs (training episodes)",
+            (7.0, 3.8),
+        )
+    )
     if varied and metric:
         for param in varied[:3]:
             figs.append(
                 _figure(
                     report,
                     lambda f, p=param: vr.series_comparison(df, p, metric, f.subplots()),
-                    f"{metric} by {param}",
+                    f"{metric} by {param} (one dot per run)",
                 )
             )
-    for name, data in list(zip(names, logs))[:MAX_RUN_FIGURES]:
-        figs.append(
-            _figure(
-                report,
-                lambda f, d=data: vr.learning_curve(d, f.subplots()),
-                f"learning curve: {name}",
-                (5.2, 3.2),
-            )
+    singles = [
+        _figure(
+            report,
+            lambda f, d=data: vr.learning_curve(d, f.subplots()),
+            f"learning curve: {name}",
+            (5.2, 3.2),
         )
-    if len(logs) > MAX_RUN_FIGURES:
-        figs.append(_note(f"Learning curves of the first {MAX_RUN_FIGURES} of {len(logs)} runs are shown."))
+        for name, data in list(zip(names, logs))[:MAX_RUN_FIGURES]
+    ]
+    more = f" (the first {MAX_RUN_FIGURES} of {len(logs)})" if len(logs) > MAX_RUN_FIGURES else ""
+    figs.append(
+        f"<details class='runs'><summary>Runs one by one{_e(more)}</summary>{''.join(singles)}</details>"
+    )
     report.add("Figures", "".join(figs))
     return df, varied, metric
 
@@ -677,6 +693,16 @@ def _report_population(folder: str, header: dict, records: list[dict], report: R
             for data in logs
         ]
         report.add("Epochs", _table(per_epoch))
+        genes = [c for c in table.columns if c not in ("epoch", "agent", "fitness", "repeated")]
+        collapsed = _collapse_epoch(table, genes)
+        if collapsed is not None:
+            epoch, genotype = collapsed
+            report.add(
+                "Diversity",
+                f"<p class='missing'>The population collapsed to one genotype from epoch {_e(epoch)} on: "
+                f"{_e(', '.join(f'{k}={_fmt(v)}' for k, v in genotype.items()))}. Every later agent is a copy; "
+                "raise the mutation rate or the population size to keep searching.</p>",
+            )
         best = (
             table.sort_values("fitness", ascending=False)
             .drop_duplicates([c for c in table.columns if c not in ("epoch", "agent", "fitness")])
@@ -695,6 +721,23 @@ def _report_population(folder: str, header: dict, records: list[dict], report: R
 
     report.add("Failed evaluations", _failures(records, describe))
     return report
+
+
+def _collapse_epoch(table: Any, genes: list[str]) -> tuple[Any, dict] | None:
+    """The first epoch from which every agent had the same genotype (to the last epoch), else None."""
+    if not genes or table.empty:
+        return None
+    keyed = table[genes].map(_fmt).agg("|".join, axis=1)
+    distinct = keyed.groupby(table["epoch"]).nunique().sort_index()
+    if distinct.iloc[-1] != 1 or len(distinct) < 2:
+        return None
+    since = distinct.index[-1]
+    for epoch, n in distinct.iloc[::-1].items():
+        if n != 1:
+            break
+        since = epoch
+    last = table[table["epoch"] == distinct.index[-1]].iloc[0]
+    return since, {g: last[g] for g in genes}
 
 
 def _report_folder(folder: str) -> Report:

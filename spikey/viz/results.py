@@ -736,6 +736,7 @@ def population_plot(source: Any, fig: Any = None, *, genes: Sequence[str] | None
     ax_f.plot(by_epoch.max().index, by_epoch.max().to_numpy(), marker="o", color="C3", label="best")
     ax_f.plot(by_epoch.mean().index, by_epoch.mean().to_numpy(), marker="s", color="C0", label="mean")
     ax_f.set_xlabel("epoch")
+    _integer_ticks(ax_f)
     ax_f.set_ylabel("fitness")
     ax_f.set_title("fitness per epoch")
     ax_f.legend(loc="best", fontsize="small")
@@ -753,6 +754,7 @@ def population_plot(source: Any, fig: Any = None, *, genes: Sequence[str] | None
         spread = v.groupby(df["epoch"]).std(ddof=0) / rng_
         ax_g.plot(spread.index, spread.to_numpy(), marker=".", label=gene)
     ax_g.set_xlabel("epoch")
+    _integer_ticks(ax_g)
     ax_g.set_ylabel("spread (std / range)")
     ax_g.set_title("genotype spread")
     if ax_g.get_lines():
