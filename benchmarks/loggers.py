@@ -40,7 +40,8 @@ def one(network, game, params, folder: str | None) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--only", default="", help="comma-separated runs (cartpole, xor)")
     parser.add_argument("--episodes", type=int, default=100, help="CartPole training episodes")
     parser.add_argument("--presentations", type=int, default=800, help="XOR presentations (spikey run xor: 800)")
     args = parser.parse_args()
@@ -55,6 +56,8 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.2f}; {args.repeats} repeats, alternating; target: ratio <= 1.05")
     print(f"{'run':<10} {'plain [CPU s]':>14} {'loggers [CPU s]':>16} {'ratio':>7}")
     for name, (network, game, params) in runs.items():
+        if args.only and name not in args.only.split(","):
+            continue
         with tempfile.TemporaryDirectory() as tmp:  # compile, import tensorboardX, warm up
             one(network, game, {**params, "seed": 0}, None)
             one(network, game, {**params, "seed": 0}, tmp)
