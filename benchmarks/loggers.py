@@ -28,10 +28,13 @@ from spikey.core import GenericLoop, RLCallback
 from spikey.core.loggers import CSVLogger, TensorBoardLogger, attach
 
 
-def one(network, game, params, folder: str | None) -> float:
+def one(network, game, params, folder: str | None, csv: bool = False) -> float:
     callback = RLCallback()
     if folder is not None:
-        attach(callback, TensorBoardLogger(os.path.join(folder, "tb")), CSVLogger(os.path.join(folder, "csv")))
+        loggers = [TensorBoardLogger(os.path.join(folder, "tb"))]
+        if csv:
+            loggers.append(CSVLogger(os.path.join(folder, "csv")))
+        attach(callback, *loggers)
     loop = GenericLoop(network, game, callback, {**params, "progress": False})
     t0 = time.process_time()
     loop()
@@ -54,25 +57,22 @@ def main() -> None:
                 {**florian_rate.training_params, "n_episodes": 1, "len_episode": args.presentations}),
     }
     print(f"load average {os.getloadavg()[0]:.2f}; {args.repeats} repeats, alternating; target: ratio <= 1.05")
-    print(f"{'run':<10} {'plain [CPU s]':>14} {'loggers [CPU s]':>16} {'ratio':>7}")
+    print(f"{'run':<10} {'plain [CPU s]':>14} {'+tensorboard':>13} {'ratio':>6} {'+tb+csv':>9} {'ratio':>6}")
     for name, (network, game, params) in runs.items():
         if args.only and name not in args.only.split(","):
             continue
         with tempfile.TemporaryDirectory() as tmp:  # compile, import tensorboardX, warm up
             one(network, game, {**params, "seed": 0}, None)
-            one(network, game, {**params, "seed": 0}, tmp)
-        plain, logged = [], []
+            one(network, game, {**params, "seed": 0}, tmp, csv=True)
+        times: dict[str, list[float]] = {"plain": [], "tb": [], "tb+csv": []}
+        order = list(times)
         for r in range(args.repeats):
-            with tempfile.TemporaryDirectory() as tmp:
-                seed = {"seed": r}
-                if r % 2:
-                    logged.append(one(network, game, {**params, **seed}, tmp))
-                    plain.append(one(network, game, {**params, **seed}, None))
-                else:
-                    plain.append(one(network, game, {**params, **seed}, None))
-                    logged.append(one(network, game, {**params, **seed}, tmp))
-        p, q = statistics.median(plain), statistics.median(logged)
-        print(f"{name:<10} {p:>14.3f} {q:>16.3f} {q / p:>7.3f}", flush=True)
+            for variant in order[r % 3 :] + order[: r % 3]:  # rotate who goes first
+                with tempfile.TemporaryDirectory() as tmp:
+                    folder = None if variant == "plain" else tmp
+                    times[variant].append(one(network, game, {**params, "seed": r}, folder, csv=variant == "tb+csv"))
+        p, t, c = (statistics.median(times[k]) for k in order)
+        print(f"{name:<10} {p:>14.3f} {t:>13.3f} {t / p:>6.3f} {c:>9.3f} {c / p:>6.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -460,6 +460,19 @@ class _Hook:
         return out
 
 
+class _StepHook(_Hook):
+    """``game_step``, called every game step: counts correct answers, nothing else."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        out = self.inner(*args, **kwargs) if self.inner is not None else None
+        info = args[-1] if args else None
+        if type(info) is dict and "correct" in info:
+            episode = self.watcher.episode
+            episode.answered += 1
+            episode.correct += bool(info["correct"])
+        return out
+
+
 class _Watcher:
     """Turns a callback's hooks into the loggers' writes."""
 
@@ -481,12 +494,6 @@ class _Watcher:
         for logger in self.loggers:
             logger.open(logger.unique_run(params), self.params)
         self._weights(network, 0)
-
-    def game_step(self, callback: Any, *args: Any) -> None:
-        correct = args[-1].get("correct") if args and type(args[-1]) is dict else None
-        if correct is not None:
-            self.episode.answered += 1
-            self.episode.correct += bool(correct)
 
     def training_loop_episode_end(self, callback: Any, episode: int, n_steps: int) -> None:
         info = callback.info
@@ -570,7 +577,7 @@ def attach(callback: Any, *loggers: RunLogger) -> Any:
         inner = getattr(callback, hook, None)
         if inner is not None and getattr(inner, "__name__", "") == "_noop":
             inner = None
-        callback.__dict__[hook] = _Hook(callback, hook, inner, watcher)
+        callback.__dict__[hook] = (_StepHook if hook == "game_step" else _Hook)(callback, hook, inner, watcher)
     return callback
 
 
