@@ -619,7 +619,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(args)
     if args.command == "list":
         for name, module in sorted(_builtin_experiments().items()):
-            print(f"{name:<14} {module}")
+            status = _status(module)
+            print(f"{name:<14} {module}" + (f"  ({status})" if status else ""))
         return 0
     if args.command == "report":
         return _report_command(args.path, args.out)
@@ -658,6 +659,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = _write_report(path) if getattr(args, "report", False) else None
     if not args.quiet:
         _print_table(f"spikey run {name}", summary_rows(results, _read_quietly(path)))
+        status = _status(_builtin_experiments().get(args.experiment, ""))
+        if status:
+            print(f"note: {args.experiment} {status}")
         print(f"log: {path}")
         if report is not None:
             print(f"report: {report}")
@@ -668,6 +672,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if report:
             print(report)
     return 0 if report != "" else 1
+
+
+def _status(module_name: str) -> str:
+    """A built-in experiment's ``STATUS`` (e.g. that it does not learn yet), read without importing it."""
+    if not module_name.startswith("spikey.experiments."):
+        return ""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return ""
+    import ast
+
+    with open(spec.origin, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "STATUS" for t in node.targets):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return ""
+            return value if isinstance(value, str) else ""
+    return ""
 
 
 def _read_quietly(path: str) -> dict[str, Any] | None:
