@@ -579,6 +579,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("path", metavar="PATH", help="a log file (.json) or a folder")
     rep.add_argument("--out", metavar="FILE", help="where to write (default: next to the logs)")
+    rep.add_argument(
+        "--quiet", action="store_true", help="print only the page's path (as without it; accepted as by run)"
+    )
     from spikey.meta.commands import add_parsers
 
     add_parsers(sub)

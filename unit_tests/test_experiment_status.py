@@ -20,3 +20,11 @@ def test_run_summary_of_the_temporal_xor_carries_the_note(tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert f"note: xor-temporal {florian_temporal.STATUS}" in out
+
+
+def test_report_accepts_quiet(tmp_path, capsys):
+    """`spikey report PATH --quiet` is accepted and prints the page's path only."""
+    assert main(["run", "xor", "--seed", "0", "--set", "len_episode=4", "--out", str(tmp_path), "--quiet"]) == 0
+    log = capsys.readouterr().out.strip()
+    assert main(["report", log, "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == log[: -len(".json")] + ".html"

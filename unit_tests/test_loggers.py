@@ -180,7 +180,7 @@ def test_spikey_series_tensorboard_one_run_per_job(tmp_path):
     tb = tmp_path / "tb"
     assert main(["series", str(path), "--out", str(tmp_path / "out"), "--tensorboard", str(tb), "--quiet"]) == 0
     runs = sorted(os.listdir(tb))
-    assert len(runs) == 2 and all(r.startswith("seed=") for r in runs)
+    assert [r.split("-seed=")[0] for r in runs] == ["learning_rate=0.1", "learning_rate=0.2"]
     for r in runs:
         assert [e.step for e in events(tb / r).Scalars("episode/length")] == [1, 2]
 

@@ -492,7 +492,7 @@ class _Watcher:
         self.n_train = int(n) if isinstance(n, (int, np.integer)) else 0
         self.episode = _Episode()
         for logger in self.loggers:
-            logger.open(logger.unique_run(params), self.params)
+            logger.open(logger.unique_run({**config, **params}), self.params)
         self._weights(network, 0)
 
     def training_loop_episode_end(self, callback: Any, episode: int, n_steps: int) -> None:

@@ -169,9 +169,12 @@ def run_series(args: argparse.Namespace) -> int:
         module.game_template,
         getattr(module, "training_loop", GenericLoop),
         getattr(module, "spec", None),
-        with_tensorboard(getattr(module, "callback", None), getattr(args, "tensorboard", None)),
+        getattr(module, "callback", None),
         **kwargs,
     )
+    if getattr(args, "tensorboard", None):  # one TensorBoard run per job, named by its varied values
+        name = "-".join([*(f"{a}={{{a}}}" for a in series.attrs if a != "seed"), "seed={seed}"])
+        series.callback = with_tensorboard(series.callback, args.tensorboard, name)
     df = series.run()
     n_bad = int((df["status"] != "ok").sum())
     report = _report(series.folder, args)

@@ -410,7 +410,11 @@ def _log_figures(report: Report, data: dict) -> list[str]:
                 report,
                 lambda f: vr.episode_returns(data, f),
                 f"Return ({what}, summed per episode) and length per episode: {n_train} training episodes "
-                f"(learning on)" + (f", then {n_eval} evaluation episodes with frozen weights (shaded)" if n_eval else ""),
+                f"(learning on)" + (
+                    f", then {n_eval} evaluation episode{'s' if n_eval != 1 else ''} with frozen weights (shaded)"
+                    if n_eval
+                    else ""
+                ),
                 (6.4, 4.4),
             )
         )
