@@ -454,8 +454,8 @@ def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> 
         what = []
         if net.get("n_neurons") is not None:
             what.append(f"{net.get('n_inputs', '?')} inputs, {net['n_neurons']} neurons")
-        if game.get("name"):
-            what.append(f"game {game['name']}")
+        if game.get("name") or isinstance(game.get("env"), str):
+            what.append(f"game {game.get('name') or game['env']}")
         if what:
             rows.append(("trained", " on ".join(what)))
     episodes = _fmt(r.get("n_episodes", "?"))
