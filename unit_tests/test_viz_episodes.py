@@ -150,6 +150,7 @@ def test_report_of_cartpole_says_what_is_counted(cartpole_log):
     assert "steps per episode, first and last episode" in page
     assert "Observations and actions over the last training episode" in page
     fig = viz.observation_traces(read_log(cartpole_log))
+    assert [ax.get_ylabel() for ax in fig.axes] == ["x [m]", "x' [m/s]", "theta [rad]", "theta' [rad/s]", "action"]
     dashed = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"]
     assert sorted(ln.get_ydata()[0] for ln in dashed) == pytest.approx([-2.4, 2.4])
 

@@ -425,9 +425,9 @@ def observation_traces(
     Returns
     -------
     matplotlib Figure
-        One small axes per observation dimension (``obs[i]``; for a log with the
-        cart-pole's ``x_max`` / ``theta_max`` the failure bounds dashed), and the
-        actions at the bottom, over the episode's game steps.
+        One small axes per observation dimension (``obs[i]``; for a cart-pole log,
+        one with ``x_max`` and ``theta_max``, the variables by name and the failure
+        bounds dashed), and the actions at the bottom, over the episode's game steps.
     """
     owner = "spikey.viz.observation_traces"
     data = log_data(source, owner)
@@ -453,7 +453,9 @@ def observation_traces(
     axes = np.atleast_1d(fig.subplots(shown + 1, 1, sharex=True))
     t = np.arange(hi - lo)
     game = data["game"]
-    cart_bounds = {0: game.get("x_max"), 2: game.get("theta_max")} if n_dims == 4 else {}
+    cartpole = n_dims == 4 and isinstance(game.get("theta_max"), (int, float))
+    cart_bounds = {0: game.get("x_max"), 2: game.get("theta_max")} if cartpole else {}
+    names = ["x [m]", "x' [m/s]", "theta [rad]", "theta' [rad/s]"] if cartpole else []
     for i in range(shown):
         ax = axes[i]
         ax.plot(t, obs[:, i], color=f"C{i % 10}", lw=0.9)
@@ -461,7 +463,7 @@ def observation_traces(
         if isinstance(bound, (int, float)) and not isinstance(bound, bool):
             ax.axhline(bound, color="0.4", ls="--", lw=0.7)
             ax.axhline(-bound, color="0.4", ls="--", lw=0.7)
-        ax.set_ylabel(f"obs[{i}]", fontsize="small")
+        ax.set_ylabel(names[i] if i < len(names) else f"obs[{i}]", fontsize="small")
         ax.tick_params(labelsize="small")
     ax = axes[-1]
     for j in range(acts.shape[1]):
