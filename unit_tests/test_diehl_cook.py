@@ -139,7 +139,7 @@ def test_loader_names_the_extra_to_install(monkeypatch):
     )
     with pytest.raises(MissingDataError, match=r"pip install 'spikey-snn\[mnist\]'.*pip install 'spikey-snn\[digits\]'"):
         load_digits()
-    with pytest.raises(MissingDataError, match=r"'sklearn', which is not installed.*spikey\[digits\]"):
+    with pytest.raises(MissingDataError, match=r"'sklearn', which is not installed.*spikey-snn\[digits\]"):
         load_digits("digits")
 
 
