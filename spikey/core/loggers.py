@@ -265,22 +265,25 @@ class TensorBoardLogger(RunLogger):
     def _hand_over(self, force: bool = False) -> None:
         if not force and time.monotonic() - self._last_flush < self.flush_secs:
             return
-        for kind, tag, value, step, wall in self._pending:
-            if kind == "s":
-                self._writer.add_scalar(tag, value, step, walltime=wall)
+        from tensorboardX.proto.summary_pb2 import Summary
+
+        file_writer = self._writer.file_writer
+        for kind, values, step, wall in self._pending:
+            if kind == "s":  # one event holding the episode's scalars
+                summary = Summary(value=[Summary.Value(tag=t, simple_value=v) for t, v in values.items()])
+                file_writer.add_summary(summary, step, wall)
             else:
-                self._writer.add_histogram(tag, value, step, walltime=wall)
+                self._writer.add_histogram(values[0], values[1], step, walltime=wall)
         self._pending.clear()
         self._last_flush = time.monotonic()
 
     def scalars(self, step: int, values: dict[str, float]) -> None:  # noqa: D102
-        wall = time.time()
-        self._pending.extend(("s", tag, float(v), step, wall) for tag, v in values.items())
+        self._pending.append(("s", {tag: float(v) for tag, v in values.items()}, step, time.time()))
         self._hand_over()
 
     def histogram(self, step: int, tag: str, values: np.ndarray) -> None:  # noqa: D102
         if values.size:
-            self._pending.append(("h", tag, np.array(values, dtype=float), step, time.time()))
+            self._pending.append(("h", (tag, np.array(values, dtype=float)), step, time.time()))
             self._hand_over()
 
     def hyperparameters(self, params: dict[str, Any], metrics: dict[str, float]) -> None:  # noqa: D102
