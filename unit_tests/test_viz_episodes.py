@@ -245,3 +245,12 @@ def test_population_plot_epochs_are_integers():
     df = pd.DataFrame({"epoch": [0, 0, 1, 1, 2, 2], "agent": [0, 1] * 3, "x": [0.1, 0.2] * 3, "fitness": [1.0] * 6})
     fig = viz.population_plot(df)
     assert all(float(t).is_integer() for t in fig.axes[0].get_xticks())
+
+
+def test_overlay_of_many_groups_keeps_the_best():
+    """With more groups than max_groups, the best by their last tenth are drawn, and the title says so."""
+    logs = [{"info": {"episode_lens": [1] * 4, "episode_env_returns": [0.0, 0.0, 0.0, float(k)]}} for k in range(12)]
+    ax = viz.overlay_curves(logs, [f"c{k}" for k in range(12)], max_groups=3)
+    assert [ln.get_label().split()[0] for ln in ax.get_lines()] == ["c11", "c10", "c9"]
+    assert "best 3 of 12 groups" in ax.get_title()
+

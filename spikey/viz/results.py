@@ -514,7 +514,8 @@ def overlay_curves(
         Default: one group.
     ax : matplotlib Axes, optional
     max_groups : int
-        At most this many groups are drawn (the first ones, in order of appearance).
+        At most this many groups are drawn: with more, the best ones by the mean of
+        their curves' last tenth (the title says how many of how many).
 
     Returns
     -------
@@ -551,7 +552,15 @@ def overlay_curves(
             "spikey.core.RLCallback)."
         )
     ax = _axes(ax)
-    for i, (label, curves) in enumerate(list(groups.items())[:max_groups]):
+
+    def final(curves: list[np.ndarray]) -> float:
+        tails = [c[-max(1, len(c) // 10) :] for c in curves]
+        return float(np.nanmean(np.concatenate(tails)))
+
+    shown = list(groups.items())
+    if len(shown) > max_groups:  # the best configurations by their last tenth
+        shown = sorted(shown, key=lambda kv: final(kv[1]), reverse=True)[:max_groups]
+    for i, (label, curves) in enumerate(shown):
         n = max(len(c) for c in curves)
         stack = np.full((len(curves), n), np.nan)
         for r, c in enumerate(curves):
@@ -566,7 +575,7 @@ def overlay_curves(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     _integer_ticks(ax)
-    more = f" (first {max_groups} of {len(groups)} groups)" if len(groups) > max_groups else ""
+    more = f" (best {max_groups} of {len(groups)} groups)" if len(groups) > max_groups else ""
     ax.set_title(f"{ylabel}: mean ± std over runs{more}")
     ax.legend(loc="best", fontsize="small")
     return ax
