@@ -37,6 +37,7 @@ extensions = [
     "spikey_docs",
     "spikey_figures",  # draws the guide's figures at build time (docs/_generated)
     "sphinx_copybutton",  # a copy button on code blocks; >>> and ... prompts are left out
+    "spikey_thumbnails",  # the gallery's thumbnails: each notebook's first figure
 ]
 
 # copy only the input of ">>> " / "... " doctest lines and "$ " shell lines, not their output
