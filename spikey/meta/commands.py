@@ -31,6 +31,7 @@ import sys
 import types
 from typing import Any
 
+from spikey.core.loggers import TensorBoardLogger, with_tensorboard, write_folder_to
 from spikey.errors import ConfigError, SpikeyError
 
 __all__ = ["add_parsers", "run_command", "load_module"]
@@ -171,6 +172,9 @@ def run_series(args: argparse.Namespace) -> int:
         getattr(module, "callback", None),
         **kwargs,
     )
+    if getattr(args, "tensorboard", None):  # one TensorBoard run per job, named by its varied values
+        name = "-".join([*(f"{a}={{{a}}}" for a in series.attrs if a != "seed"), "seed={seed}"])
+        series.callback = with_tensorboard(series.callback, args.tensorboard, name)
     df = series.run()
     n_bad = int((df["status"] != "ok").sum())
     report = _report(series.folder, args)
@@ -244,6 +248,8 @@ def run_population(args: argparse.Namespace) -> int:
         **params,
     )
     population.run()
+    if getattr(args, "tensorboard", None) and population.folder is not None:
+        write_folder_to(TensorBoardLogger(args.tensorboard), population.folder)
     table = population.fitness_per_epoch()
     n_failed = sum(1 for r in population.records if r.get("status") != "ok")
     report = _report(population.folder, args)

@@ -1,6 +1,6 @@
 """Ray Tune for spikey experiments: any training loop as a Tune trainable.
 
-Install the extra: ``pip install "spikey[tune]"`` (Ray Tune). Then Tune's search
+Install the extra: ``pip install "spikey-snn[tune]"`` (from a clone: ``pip install -e ".[tune]"``) (Ray Tune). Then Tune's search
 algorithms and schedulers work on spikey experiments, e.g. random search with ASHA
 early stopping:
 
@@ -55,6 +55,7 @@ from spikey.rng import derive_seed, fresh_seed
 __all__ = [
     "trainable",
     "tune_search",
+    "rank_trials",
     "param_space_from_spec",
     "param_space_from_constraints",
     "trial_seed",
@@ -71,7 +72,7 @@ def _tune() -> Any:
     except ImportError as e:  # ray without its tune extra raises ImportError too
         raise SpikeyError(
             f"spikey.meta.tune needs Ray Tune, which is not installed ({e}); install it with "
-            "pip install 'spikey[tune]' (or pip install 'ray[tune]')."
+            "pip install 'spikey-snn[tune]' (from a clone: pip install -e '.[tune]'; or pip install 'ray[tune]')."
         ) from None
     return tune
 
@@ -327,10 +328,12 @@ def tune_search(
     -------
     pandas.DataFrame
         One row per trial: ``job``, ``config`` (the trial's index), ``repeat`` (0),
-        ``seed``, the searched parameters, ``status`` (``"ok"`` or ``"failed"``), the
-        run's results (from the last report; ``episode`` = training episodes run, fewer
-        when a scheduler stopped the trial early, with ``stopped_early`` True; such a
-        trial has only the per-episode metrics), ``error``, ``log`` (None).
+        ``seed``, the searched parameters, ``status`` (``"ok"``, ``"stopped"`` when a
+        scheduler such as ASHA stopped the trial early, or ``"failed"``), the run's
+        results (from the last report; ``episode`` = training episodes run, fewer for a
+        stopped trial, which also has ``stopped_early`` True and only the per-episode
+        metrics), ``error``, ``log`` (None). :func:`rank_trials` orders it best first,
+        stopped trials after the completed ones.
 
     Raises
     ------
@@ -441,7 +444,52 @@ def _table(grid: Any, seed: int, n_episodes: Any = None) -> pd.DataFrame:
             row["stopped_early"] = result.error is None and episodes < n
         else:
             row["stopped_early"] = result.error is None and not done
+        if row["stopped_early"]:
+            row["status"] = "stopped"  # by the scheduler (e.g. ASHA): its metrics are of fewer episodes
         row["error"] = f"{type(result.error).__name__}: {result.error}"[:2000] if result.error else None
         row["log"] = None
         rows.append(row)
     return pd.DataFrame.from_records(rows)
+
+
+_STATUS_ORDER = {"ok": 0, "stopped": 1, "failed": 2}
+
+
+def rank_trials(df: pd.DataFrame, metric: str, mode: str = "max") -> pd.DataFrame:
+    """:func:`tune_search`'s table, best first: completed trials, then stopped ones, then failed.
+
+    A trial that a scheduler stopped early (``status == "stopped"``) reports metrics of
+    its first episodes only, which are not comparable with a completed trial's; it is
+    ranked below every completed trial, however high its metric.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table of :func:`tune_search` (or :meth:`spikey.meta.Series.run`).
+    metric : str
+        Column to rank by within each status.
+    mode : {"max", "min"}
+
+    Returns
+    -------
+    DataFrame
+        The rows reordered, with a ``rank`` column (1 = best completed trial).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from spikey.meta.tune import rank_trials
+    >>> df = pd.DataFrame({"job": [0, 1, 2], "status": ["stopped", "ok", "ok"], "mean_accuracy": [0.9, 0.6, 0.7]})
+    >>> rank_trials(df, "mean_accuracy")[["job", "status", "rank"]].values.tolist()
+    [[2, 'ok', 1], [1, 'ok', 2], [0, 'stopped', 3]]
+    """
+    if metric not in df.columns:
+        raise ConfigError(f"rank_trials.metric: the table has no column {metric!r}; columns are {list(df.columns)}.")
+    if mode not in ("max", "min"):
+        raise ConfigError(f"rank_trials.mode: expected 'max' or 'min'; got {mode!r}.")
+    order = df["status"].map(lambda s: _STATUS_ORDER.get(s, 3)) if "status" in df.columns else 0
+    value = pd.to_numeric(df[metric], errors="coerce")
+    keyed = df.assign(_order=order, _value=-value if mode == "max" else value)
+    out = keyed.sort_values(["_order", "_value"], kind="stable", na_position="last").drop(columns=["_order", "_value"])
+    return out.assign(rank=range(1, len(out) + 1))
+

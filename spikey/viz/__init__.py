@@ -1,9 +1,10 @@
 """Plots of spiking activity and of results.
 
 Activity (:mod:`spikey.viz.plots`): rasters, population rates, membrane traces and
-weights. Results (:mod:`spikey.viz.results`): learning curves with the frozen-weight
-evaluation marked, Series comparisons, Population searches, weight histograms before and
-after training, game states (the original Spikey's :func:`state_transition_matrix`,
+weights. Results (:mod:`spikey.viz.results`): episode return and length per episode
+and learning curves, with the frozen-weight evaluation marked; observation traces;
+overlays of many runs (mean and spread per configuration); Series comparisons,
+Population searches, weight histograms before and after training, game states (the original Spikey's :func:`state_transition_matrix`,
 :func:`state_action_counts` and :func:`delay_embedding`). :mod:`spikey.viz.report`
 turns a log or an output folder into one self-contained HTML page (``spikey report``).
 
@@ -18,9 +19,13 @@ Sources of spikes are a :class:`~spikey.snn.monitor.Monitor`, a network (its
 from spikey.viz.plots import population_rates, raster, spike_source, traces, weight_trace, weights
 from spikey.viz.results import (
     delay_embedding,
+    episode_returns,
     game_states,
+    is_categorical,
     learning_curve,
     log_data,
+    observation_traces,
+    overlay_curves,
     population_plot,
     series_comparison,
     state_action_counts,
@@ -38,6 +43,10 @@ __all__ = [
     "weight_trace",
     "spike_source",
     "learning_curve",
+    "episode_returns",
+    "observation_traces",
+    "overlay_curves",
+    "is_categorical",
     "series_comparison",
     "population_plot",
     "weight_histograms",

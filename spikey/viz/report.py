@@ -34,6 +34,7 @@ import io
 import json
 import math
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,7 +95,27 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
+_ADDRESS = re.compile(r"^<(?:[\w.]+\.)?(\w+)(?: object)? at 0x[0-9a-fA-F]+>$")
+
+
+def _label(v: Any) -> Any:
+    """A config value as its key: a class or function by its name, an object by its class's name."""
+    from spikey.logging.serialize import ImportPath, Repr
+
+    if isinstance(v, ImportPath):
+        return str(v).rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    if isinstance(v, Repr):
+        m = _ADDRESS.match(str(v))
+        return m.group(1) if m else str(v)
+    if isinstance(v, (list, tuple)) and not isinstance(v, str):
+        return type(v)(_label(x) for x in v) if isinstance(v, list) else tuple(_label(x) for x in v)
+    if isinstance(v, dict):
+        return {k: _label(x) for k, x in v.items()}
+    return v
+
+
 def _fmt(v: Any) -> str:
+    v = _label(v)
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (float, np.floating)):
@@ -106,8 +127,23 @@ def _fmt(v: Any) -> str:
         return str(int(v))
     if isinstance(v, np.ndarray):
         return f"array{tuple(v.shape)}" if v.size > 6 else np.array2string(v, precision=4, separator=", ")
-    text = repr(v) if not isinstance(v, str) else v
+    text = _plain(v) if not isinstance(v, str) else v
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _plain(v: Any) -> str:
+    """``repr`` of containers without the quotes of their strings' labels."""
+    if isinstance(v, list):
+        return "[" + ", ".join(_plain(x) for x in v) + "]"
+    if isinstance(v, tuple):
+        return "(" + ", ".join(_plain(x) for x in v) + ("," if len(v) == 1 else "") + ")"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_plain(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.4g}"
+    return repr(v)
 
 
 def _table(rows: list[dict], columns: list[str] | None = None, cls: str = "") -> str:
@@ -278,11 +314,34 @@ def _run_rows(df: Any, varied: list[str], logs: list[dict]) -> tuple[list[dict],
 
 
 # ---------------------------------------------------------------------- sections
+def _tenths(values: Any) -> tuple[float, float] | None:
+    """Mean of the first and of the last tenth of a per-episode list (None below 2 episodes)."""
+    v = np.asarray(values if values is not None else [], dtype=float)
+    if len(v) < 2:
+        return None
+    k = max(1, len(v) // 10)
+    return float(v[:k].mean()), float(v[-k:].mean())
+
+
+def _trend(values: Any, label: str) -> tuple[str, str] | None:
+    t = _tenths(values)
+    if t is None:
+        return None
+    k = max(1, len(values) // 10)
+    span = "first and last episode" if k == 1 else f"mean of the first and last {k} episodes"
+    return (f"{label}, {span}", f"{t[0]:.4g} \u2192 {t[1]:.4g}")
+
+
+def _game_name(game: dict) -> str | None:
+    name = game.get("name") or game.get("env")
+    return str(_label(name)) if name else None
+
+
 def _summary_pairs(data: dict) -> list[tuple[str, Any]]:
     r = data["results"]
-    net, game = data["network"], data["game"]
+    net, game, info = data["network"], data["game"], data["info"]
     pairs: list[tuple[str, Any]] = []
-    nets = [str(net.get(k)).rsplit(":", 1)[-1] for k in ("neurons", "synapses") if net.get(k)]
+    nets = [str(_label(net.get(k))) for k in ("neurons", "synapses") if net.get(k)]
     if net.get("n_neurons") is not None:
         pairs.append(
             (
@@ -292,19 +351,33 @@ def _summary_pairs(data: dict) -> list[tuple[str, Any]]:
                 else f"{net['n_neurons']} neurons",
             )
         )
-    if game.get("name"):
-        pairs.append(("game", game["name"]))
+    name = _game_name(game)
+    if name:
+        pairs.append(("game", name))
     if r.get("n_episodes") is not None:
-        pairs.append(("episodes", r["n_episodes"]))
+        episodes = str(r["n_episodes"])
+        if r.get("eval_episodes"):
+            episodes += f" training + {r['eval_episodes']} evaluation (frozen weights)"
+        pairs.append(("episodes", episodes))
     if r.get("n_steps") is not None:
-        pairs.append(("game steps", r["n_steps"]))
+        pairs.append(("game steps (training)", r["n_steps"]))
+    env = info.get("episode_env_returns")
+    returns_label = "env return per episode" if env else "reward per episode"
+    for row in (
+        _trend(env if env else info.get("episode_rewards"), returns_label),
+        _trend(info.get("episode_lens"), "steps per episode"),
+    ):
+        if row is not None:
+            pairs.append(row)
     for key, label in (
+        ("mean_env_return", "env return per episode, mean over training"),
+        ("eval_mean_env_return", "env return per episode, evaluation (frozen weights)"),
         ("mean_accuracy", "accuracy during training"),
-        ("accuracy", "accuracy, final episode"),
+        ("accuracy", "accuracy, final training episode"),
         ("eval_accuracy", "accuracy, evaluation episodes (frozen weights)"),
         ("frozen_accuracy", "accuracy with frozen weights"),
-        ("mean_steps", "steps per episode"),
-        ("eval_mean_steps", "steps per evaluation episode"),
+        ("mean_steps", "steps per episode, mean over training"),
+        ("eval_mean_steps", "steps per evaluation episode (frozen weights)"),
     ):
         if r.get(key) is not None:
             pairs.append((label, r[key]))
@@ -323,9 +396,79 @@ def _config_table(section: dict) -> str:
     return _kv(rows) if rows else _note("(empty)")
 
 
+def _log_figures(report: Report, data: dict) -> list[str]:
+    """The figures of one run: returns per episode, learning curve, weights, states."""
+    from spikey.viz import results as vr
+
+    info, results = data["info"], data["results"]
+    figs = []
+    n_train, n_eval = len(info.get("episode_lens") or []), len(info.get("eval_episode_lens") or [])
+    if n_train + n_eval >= 2:
+        what = "the game's own reward" if info.get("episode_env_returns") else "the network's reward"
+        figs.append(
+            _figure(
+                report,
+                lambda f: vr.episode_returns(data, f),
+                f"Return ({what}, summed per episode) and length per episode: {n_train} training episodes "
+                f"(learning on)" + (
+                    f", then {n_eval} evaluation episode{'s' if n_eval != 1 else ''} with frozen weights (shaded)"
+                    if n_eval
+                    else ""
+                ),
+                (6.4, 4.4),
+            )
+        )
+    states = info.get("step_states")
+    categorical = states is None or vr.is_categorical(states)
+    answers = info.get("episode_accuracy") is not None or results.get("frozen_accuracy") is not None
+    if answers or n_train + n_eval < 2:
+        figs.append(
+            _figure(
+                report,
+                lambda f: vr.learning_curve(data, f.subplots()),
+                "Learning curve: the network's reward per game step"
+                + (" and the share of correct answers" if answers else "")
+                + " during training (moving mean); evaluation with frozen weights marked",
+            )
+        )
+    figs.append(
+        _figure(
+            report,
+            lambda f: vr.weight_histograms(data, f.subplots()),
+            "Weights before and after training (one count per synapse)",
+        )
+    )
+    if categorical:
+        figs.append(
+            _figure(
+                report,
+                lambda f: vr.game_states(data, f.subplots()),
+                "Answers per state, counted over all training steps (learning on)",
+            )
+        )
+    else:
+        figs.append(
+            _figure(
+                report,
+                lambda f: vr.observation_traces(data, f),
+                "Observations and actions over the last training episode (learning on)",
+                (6.4, 5.0),
+            )
+        )
+        if info.get("eval_step_states"):
+            figs.append(
+                _figure(
+                    report,
+                    lambda f: vr.observation_traces(data, f, evaluation=True),
+                    "Observations and actions over the last evaluation episode (frozen weights)",
+                    (6.4, 5.0),
+                )
+            )
+    return figs
+
+
 def _report_log(path: str) -> Report:
     from spikey.logging.reader import read_log
-    from spikey.viz import results as vr
 
     report = Report(f"spikey report: {os.path.basename(path)}", path, "log file")
     try:
@@ -333,14 +476,7 @@ def _report_log(path: str) -> Report:
     except SpikeyError as e:
         raise ReportError(f"spikey report: {e}") from None
     report.add("Summary", _kv(_summary_pairs(data)))
-    figs = [
-        _figure(report, lambda f: vr.learning_curve(data, f.subplots()), "learning curve"),
-        _figure(
-            report, lambda f: vr.weight_histograms(data, f.subplots()), "weights before and after training"
-        ),
-        _figure(report, lambda f: vr.game_states(data, f.subplots()), "game states"),
-    ]
-    report.add("Figures", "".join(figs))
+    report.add("Figures", "".join(_log_figures(report, data)))
     results = {k: v for k, v in data["results"].items() if _scalar(v)}
     report.add("Results", _kv(list(results.items())))
     report.add(
@@ -410,26 +546,42 @@ def _runs_sections(report: Report, folder: str, names: list[str], logs: list[dic
     report.add(f"Runs ({len(rows)})", f"<div class='scroll'>{_table(rows, columns)}</div>")
     figs = []
     metric = next((m for m in vr._METRICS if m in df.columns and df[m].notna().any()), None)
+    labels = [
+        ", ".join(f"{c}={_fmt(v)}" for c, v in zip(varied, row)) if varied else "all runs"
+        for row in (df[varied].itertuples(index=False) if varied else [()] * len(df))
+    ]
+    n_groups = len(dict.fromkeys(labels))
+    figs.append(
+        _figure(
+            report,
+            lambda f: vr.overlay_curves(logs, labels, f.subplots()),
+            f"Learning curves of {len(logs)} runs in {n_groups} configuration{'s' if n_groups != 1 else ''}: "
+            "mean per configuration, band = ± one standard deviation over its runs (training episodes)",
+            (7.0, 3.8),
+        )
+    )
     if varied and metric:
         for param in varied[:3]:
             figs.append(
                 _figure(
                     report,
                     lambda f, p=param: vr.series_comparison(df, p, metric, f.subplots()),
-                    f"{metric} by {param}",
+                    f"{metric} by {param} (one dot per run)",
                 )
             )
-    for name, data in list(zip(names, logs))[:MAX_RUN_FIGURES]:
-        figs.append(
-            _figure(
-                report,
-                lambda f, d=data: vr.learning_curve(d, f.subplots()),
-                f"learning curve: {name}",
-                (5.2, 3.2),
-            )
+    singles = [
+        _figure(
+            report,
+            lambda f, d=data: vr.learning_curve(d, f.subplots()),
+            f"learning curve: {name}",
+            (5.2, 3.2),
         )
-    if len(logs) > MAX_RUN_FIGURES:
-        figs.append(_note(f"Learning curves of the first {MAX_RUN_FIGURES} of {len(logs)} runs are shown."))
+        for name, data in list(zip(names, logs))[:MAX_RUN_FIGURES]
+    ]
+    more = f" (the first {MAX_RUN_FIGURES} of {len(logs)})" if len(logs) > MAX_RUN_FIGURES else ""
+    figs.append(
+        f"<details class='runs'><summary>Runs one by one{_e(more)}</summary>{''.join(singles)}</details>"
+    )
     report.add("Figures", "".join(figs))
     return df, varied, metric
 
@@ -545,6 +697,16 @@ def _report_population(folder: str, header: dict, records: list[dict], report: R
             for data in logs
         ]
         report.add("Epochs", _table(per_epoch))
+        genes = [c for c in table.columns if c not in ("epoch", "agent", "fitness", "repeated")]
+        collapsed = _collapse_epoch(table, genes)
+        if collapsed is not None:
+            epoch, genotype = collapsed
+            report.add(
+                "Diversity",
+                f"<p class='missing'>The population collapsed to one genotype from epoch {_e(epoch)} on: "
+                f"{_e(', '.join(f'{k}={_fmt(v)}' for k, v in genotype.items()))}. Every later agent is a copy; "
+                "raise the mutation rate or the population size to keep searching.</p>",
+            )
         best = (
             table.sort_values("fitness", ascending=False)
             .drop_duplicates([c for c in table.columns if c not in ("epoch", "agent", "fitness")])
@@ -563,6 +725,23 @@ def _report_population(folder: str, header: dict, records: list[dict], report: R
 
     report.add("Failed evaluations", _failures(records, describe))
     return report
+
+
+def _collapse_epoch(table: Any, genes: list[str]) -> tuple[Any, dict] | None:
+    """The first epoch from which every agent had the same genotype (to the last epoch), else None."""
+    if not genes or table.empty:
+        return None
+    keyed = table[genes].map(_fmt).agg("|".join, axis=1)
+    distinct = keyed.groupby(table["epoch"]).nunique().sort_index()
+    if distinct.iloc[-1] != 1 or len(distinct) < 2:
+        return None
+    since = distinct.index[-1]
+    for epoch, n in distinct.iloc[::-1].items():
+        if n != 1:
+            break
+        since = epoch
+    last = table[table["epoch"] == distinct.index[-1]].iloc[0]
+    return since, {g: last[g] for g in genes}
 
 
 def _report_folder(folder: str) -> Report:

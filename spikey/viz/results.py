@@ -36,6 +36,10 @@ __all__ = [
     "game_states",
     "delay_embedding",
     "step_correct",
+    "episode_returns",
+    "observation_traces",
+    "is_categorical",
+    "overlay_curves",
 ]
 
 #: Where each signal comes from (for error messages).
@@ -277,6 +281,306 @@ def learning_curve(source: Any, ax: Any = None, *, window: int | None = None, by
     return ax
 
 
+def _episode_signal(info: dict, prefix: str = "") -> tuple[np.ndarray, str]:
+    """Per-episode return: the game's own (``episode_env_returns``) when recorded, else the network's."""
+    env = info.get(prefix + "episode_env_returns")
+    if env is not None and len(env):
+        return np.asarray(env, dtype=float), "env return"
+    own = info.get(prefix + "episode_rewards")
+    return np.asarray(own if own is not None else [], dtype=float), "reward"
+
+
+def _integer_ticks(ax: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def episode_returns(source: Any, fig: Any = None, *, window: int | None = None) -> Any:
+    """Episode return and episode length per episode, with the frozen-weight evaluation marked.
+
+    The return is the game's own reward summed over the episode
+    (``info["episode_env_returns"]``: a Gymnasium env's return; CartPole's steps
+    balanced), or the network's reward when the game's was not recorded.
+
+    Parameters
+    ----------
+    source : log file, dict or callback
+        See :func:`log_data`. Needs ``info["episode_lens"]`` and
+        ``["episode_env_returns"]`` or ``["episode_rewards"]``
+        (:class:`~spikey.core.RLCallback`, also with ``reduced=True``).
+    fig : matplotlib Figure, optional
+    window : int, optional
+        Episodes per moving average; default: a tenth of the training episodes, at least 1.
+
+    Returns
+    -------
+    matplotlib Figure
+        Two axes sharing the episode axis (integer ticks): return (top) and length
+        (bottom). Training episodes (learning on) are a thin line with their moving
+        mean; evaluation episodes (``eval_episodes``, frozen weights) follow in a
+        shaded span, drawn as dashed markers.
+
+    Raises
+    ------
+    MissingKeyError
+        When the log lacks ``episode_lens``.
+
+    Examples
+    --------
+    >>> from spikey.viz import episode_returns
+    >>> log = {"info": {"episode_lens": [10, 30, 50], "episode_env_returns": [10.0, 30.0, 50.0],
+    ...                 "eval_episode_lens": [60], "eval_episode_env_returns": [60.0]}}
+    >>> fig = episode_returns(log)
+    >>> [ax.get_ylabel() for ax in fig.axes]
+    ['env return per episode', 'steps per episode']
+    """
+    owner = "spikey.viz.episode_returns"
+    data = log_data(source, owner)
+    info = data["info"]
+    lens = np.asarray(_need(data, "episode_lens", owner), dtype=float)
+    ret, what = _episode_signal(info)
+    if len(ret) != len(lens):
+        raise MissingKeyError(
+            f"{owner}: the log has {len(lens)} episode_lens but {len(ret)} episode returns; expected one per episode "
+            "(recorded by spikey.core.RLCallback)."
+        )
+    eval_lens = np.asarray(info.get("eval_episode_lens") or [], dtype=float)
+    eval_ret, _ = _episode_signal(info, "eval_")
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(6.4, 4.4))
+    ax_r, ax_l = fig.subplots(2, 1, sharex=True)
+    x = np.arange(1, len(lens) + 1)
+    w = window or max(1, len(lens) // 10)
+    for ax, y, ey, label in (
+        (ax_r, ret, eval_ret, f"{what} per episode"),
+        (ax_l, lens, eval_lens, "steps per episode"),
+    ):
+        if len(x):
+            ax.plot(x, y, color="C0", alpha=0.35, lw=0.8, marker="." if len(x) < 30 else None)
+            ax.plot(x, _moving_mean(y, w), color="C0", label=f"training (mean of {w})" if w > 1 else "training")
+        if len(ey):
+            ex = len(x) + np.arange(1, len(ey) + 1)
+            ax.axvspan(ex[0] - 0.5, ex[-1] + 0.5, color="0.88", zorder=0)
+            ax.plot(ex, ey, color="C3", ls="--", marker="o", ms=3, label="evaluation (frozen weights)")
+        ax.set_ylabel(label)
+        ax.legend(loc="best", fontsize="small")
+    ax_l.set_xlabel("episode")
+    _integer_ticks(ax_l)
+    ax_r.set_title(f"{what} and length per episode")
+    return fig
+
+
+def _episode_bounds(info: dict, n_states: int, prefix: str = "") -> np.ndarray:
+    lens = np.asarray(info.get(prefix + "episode_lens") or [n_states], dtype=int)
+    return np.concatenate([[0], np.cumsum(lens)])
+
+
+def is_categorical(states: Sequence[Any], max_states: int = 64) -> bool:
+    """Whether a run's states are few discrete values (a state-by-action chart fits).
+
+    Float vectors (a Gymnasium env's observations) and more than ``max_states``
+    distinct values are continuous: draw them as traces, never as categories.
+
+    Examples
+    --------
+    >>> from spikey.viz import is_categorical
+    >>> is_categorical([(0, 1), (1, 1), (0, 1)]), is_categorical([[0.1, 0.2], [0.3, 0.1]])
+    (True, False)
+    """
+    if not len(states):
+        return True
+    first = np.asarray(states[0])
+    if first.dtype.kind in "fc":
+        return False
+    sample = states[: 50 * max_states]
+    distinct = {np.asarray(v).tobytes() for v in sample}
+    return len(distinct) <= max_states
+
+
+def observation_traces(
+    source: Any,
+    fig: Any = None,
+    *,
+    episode: int = -1,
+    evaluation: bool = False,
+    max_dims: int = 6,
+) -> Any:
+    """A few observation dimensions and the actions over one episode (continuous states).
+
+    Parameters
+    ----------
+    source : log file, dict or callback
+        Needs ``info["step_states"]`` and ``["step_actions"]`` (``RLCallback(reduced=False)``).
+    fig : matplotlib Figure, optional
+    episode : int
+        Which episode (default: the last).
+    evaluation : bool
+        Draw an evaluation episode (frozen weights, ``eval_step_*``) instead of a training one.
+    max_dims : int
+        At most this many observation dimensions (the first ones) are drawn.
+
+    Returns
+    -------
+    matplotlib Figure
+        One small axes per observation dimension (``obs[i]``; for a cart-pole log,
+        one with ``x_max`` and ``theta_max``, the variables by name and the failure
+        bounds dashed), and the actions at the bottom, over the episode's game steps.
+    """
+    owner = "spikey.viz.observation_traces"
+    data = log_data(source, owner)
+    p = "eval_" if evaluation else ""
+    states = _need(data, p + "step_states", owner)
+    actions = _need(data, p + "step_actions", owner)
+    bounds = _episode_bounds(data["info"], len(states), p)
+    n_ep = len(bounds) - 1
+    if n_ep < 1:
+        raise ConfigError(f"{owner}: the log has no {'evaluation ' if evaluation else ''}episode.")
+    k = range(n_ep)[episode]
+    lo, hi = int(bounds[k]), int(bounds[k + 1])
+    obs = np.asarray([np.ravel(s) for s in states[lo:hi]], dtype=float)
+    if obs.ndim != 2:
+        obs = obs.reshape(len(obs), -1)
+    acts = np.asarray([np.ravel(a) for a in actions[lo:hi]], dtype=float).reshape(hi - lo, -1)
+    n_dims = obs.shape[1] if obs.size else 0
+    shown = min(n_dims, max_dims)
+    if fig is None:
+        import matplotlib.pyplot as plt
+
+        fig = plt.figure(figsize=(6.4, 1.0 + 0.8 * (shown + 1)))
+    axes = np.atleast_1d(fig.subplots(shown + 1, 1, sharex=True))
+    t = np.arange(hi - lo)
+    game = data["game"]
+    cartpole = n_dims == 4 and isinstance(game.get("theta_max"), (int, float))
+    cart_bounds = {0: game.get("x_max"), 2: game.get("theta_max")} if cartpole else {}
+    names = ["x [m]", "x' [m/s]", "theta [rad]", "theta' [rad/s]"] if cartpole else []
+    for i in range(shown):
+        ax = axes[i]
+        ax.plot(t, obs[:, i], color=f"C{i % 10}", lw=0.9)
+        bound = cart_bounds.get(i)
+        if isinstance(bound, (int, float)) and not isinstance(bound, bool):
+            ax.axhline(bound, color="0.4", ls="--", lw=0.7)
+            ax.axhline(-bound, color="0.4", ls="--", lw=0.7)
+        ax.set_ylabel(names[i] if i < len(names) else f"obs[{i}]", fontsize="small")
+        ax.tick_params(labelsize="small")
+    ax = axes[-1]
+    for j in range(acts.shape[1]):
+        ax.step(t, acts[:, j], where="post", color="k", lw=0.8)
+    ax.set_ylabel("action", fontsize="small")
+    ax.tick_params(labelsize="small")
+    ax.set_xlabel("game step")
+    _integer_ticks(ax)
+    kind = "evaluation (frozen weights)" if evaluation else "training"
+    more = f"; first {shown} of {n_dims} observation dimensions" if n_dims > shown else ""
+    axes[0].set_title(f"{kind} episode {k + 1} of {n_ep}: {hi - lo} steps{more}", fontsize="medium")
+    return fig
+
+
+def _run_curve(data: dict) -> tuple[np.ndarray, str, str] | None:
+    """The curve a run is compared by: per-episode return, or (one long episode) accuracy per step."""
+    info = data["info"]
+    ret, what = _episode_signal(info)
+    if len(ret) >= 2:
+        return ret, f"{what} per episode", "episode"
+    correct = step_correct(data)
+    if correct is not None and len(correct) >= 2:
+        w = max(1, len(correct) // 10)
+        return _moving_mean(correct.astype(float), w), f"accuracy (mean of {w} steps)", "game step"
+    steps = info.get("step_rewards")
+    if steps is not None and len(steps) >= 2:
+        steps = np.asarray(steps, dtype=float)
+        w = max(1, len(steps) // 10)
+        return _moving_mean(steps, w), f"reward per step (mean of {w})", "game step"
+    return None
+
+
+def overlay_curves(
+    logs: Sequence[Any],
+    labels: Sequence[Any] | None = None,
+    ax: Any = None,
+    *,
+    max_groups: int = 10,
+) -> Any:
+    """Learning curves of many runs, one line per group (mean ± standard deviation).
+
+    Parameters
+    ----------
+    logs : sequence of log files, dicts or callbacks
+        The runs (see :func:`log_data`).
+    labels : sequence, optional
+        The group of each run (e.g. its configuration); runs of one group are averaged.
+        Default: one group.
+    ax : matplotlib Axes, optional
+    max_groups : int
+        At most this many groups are drawn: with more, the best ones by the mean of
+        their curves' last tenth (the title says how many of how many).
+
+    Returns
+    -------
+    matplotlib Axes
+        Per group the mean curve and a band of ± one standard deviation over its runs
+        (curves of unequal length are averaged where they overlap). The curve is the
+        episode return (the game's own when recorded), or for runs of one long episode
+        the accuracy (games with an expected answer) or the reward per game step.
+
+    Raises
+    ------
+    MissingKeyError
+        When no run has a curve.
+    """
+    owner = "spikey.viz.overlay_curves"
+    labels = list(labels) if labels is not None else ["runs"] * len(logs)
+    if len(labels) != len(logs):
+        raise ConfigError(f"{owner}.labels: expected one label per log ({len(logs)}); got {len(labels)}.")
+    groups: dict[str, list[np.ndarray]] = {}
+    ylabel = xlabel = None
+    for source, label in zip(logs, labels):
+        curve = _run_curve(log_data(source, owner))
+        if curve is None:
+            continue
+        y, ylabel_, xlabel_ = curve
+        if ylabel is None:
+            ylabel, xlabel = ylabel_, xlabel_
+        elif (ylabel_, xlabel_) != (ylabel, xlabel):
+            continue
+        groups.setdefault(str(label), []).append(y)
+    if not groups:
+        raise MissingKeyError(
+            f"{owner}: no run has an episode curve (info['episode_lens'] and returns, recorded by "
+            "spikey.core.RLCallback)."
+        )
+    ax = _axes(ax)
+
+    def final(curves: list[np.ndarray]) -> float:
+        tails = [c[-max(1, len(c) // 10) :] for c in curves]
+        return float(np.nanmean(np.concatenate(tails)))
+
+    shown = list(groups.items())
+    if len(shown) > max_groups:  # the best configurations by their last tenth
+        shown = sorted(shown, key=lambda kv: final(kv[1]), reverse=True)[:max_groups]
+    for i, (label, curves) in enumerate(shown):
+        n = max(len(c) for c in curves)
+        stack = np.full((len(curves), n), np.nan)
+        for r, c in enumerate(curves):
+            stack[r, : len(c)] = c
+        mean = np.nanmean(stack, axis=0)
+        std = np.nanstd(stack, axis=0)
+        x = np.arange(1, n + 1)
+        color = f"C{i % 10}"
+        ax.plot(x, mean, color=color, label=f"{label} ({len(curves)} run{'s' if len(curves) != 1 else ''})")
+        if len(curves) > 1:
+            ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    _integer_ticks(ax)
+    more = f" (best {max_groups} of {len(groups)} groups)" if len(groups) > max_groups else ""
+    ax.set_title(f"{ylabel}: mean ± std over runs{more}")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
 def _series_table(source: Any) -> Any:
     import pandas as pd
 
@@ -443,6 +747,7 @@ def population_plot(source: Any, fig: Any = None, *, genes: Sequence[str] | None
     ax_f.plot(by_epoch.max().index, by_epoch.max().to_numpy(), marker="o", color="C3", label="best")
     ax_f.plot(by_epoch.mean().index, by_epoch.mean().to_numpy(), marker="s", color="C0", label="mean")
     ax_f.set_xlabel("epoch")
+    _integer_ticks(ax_f)
     ax_f.set_ylabel("fitness")
     ax_f.set_title("fitness per epoch")
     ax_f.legend(loc="best", fontsize="small")
@@ -460,6 +765,7 @@ def population_plot(source: Any, fig: Any = None, *, genes: Sequence[str] | None
         spread = v.groupby(df["epoch"]).std(ddof=0) / rng_
         ax_g.plot(spread.index, spread.to_numpy(), marker=".", label=gene)
     ax_g.set_xlabel("epoch")
+    _integer_ticks(ax_g)
     ax_g.set_ylabel("spread (std / range)")
     ax_g.set_title("genotype spread")
     if ax_g.get_lines():
@@ -623,33 +929,43 @@ def game_states(source: Any, ax: Any = None, *, episode: int = -1) -> Any:
     Returns
     -------
     matplotlib Axes
-        Discrete states (Logic): a heat map of :func:`state_action_counts` (share of
-        each answer per input pair; the expected answer outlined). Vector states
-        (CartPole): cart position [m] and pole angle [rad] over the episode's steps,
-        with the failure bounds ``x_max`` / ``theta_max`` dashed.
+        Discrete states (Logic; at most 64 distinct, see :func:`is_categorical`): a
+        heat map of :func:`state_action_counts` (share of each answer per input pair;
+        the expected answer outlined). Continuous states: traces over the episode's
+        steps, never categories; for CartPole the cart position [m] and pole angle
+        [rad] with the failure bounds ``x_max`` / ``theta_max`` dashed, else the first
+        four observation dimensions (:func:`observation_traces` draws more, with the
+        actions).
     """
     owner = "spikey.viz.game_states"
     data = log_data(source, owner)
     states = _need(data, "step_states", owner)
     actions = _need(data, "step_actions", owner)
     ax = _axes(ax)
-    first = np.asarray(states[0]) if len(states) else np.zeros(0)
-    if first.dtype.kind == "f" and first.ndim == 1 and first.size == 4:
+    if not is_categorical(states):
         lens = np.asarray(data["info"].get("episode_lens") or [len(states)], dtype=int)
         ends = np.cumsum(lens)
         k = range(len(lens))[episode]
-        seg = np.asarray(states[ends[k] - lens[k] : ends[k]], dtype=float)
+        seg = np.asarray([np.ravel(s) for s in states[ends[k] - lens[k] : ends[k]]], dtype=float)
         t = np.arange(len(seg))
-        ax.plot(t, seg[:, 0], color="C0", label="cart position x [m]")
-        ax.plot(t, seg[:, 2], color="C3", label="pole angle theta [rad]")
-        for key, color in (("x_max", "C0"), ("theta_max", "C3")):
-            bound = data["game"].get(key)
-            if isinstance(bound, (int, float)):
-                ax.axhline(bound, color=color, ls="--", lw=0.8)
-                ax.axhline(-bound, color=color, ls="--", lw=0.8)
+        game = data["game"]
+        if seg.ndim == 2 and seg.shape[1] == 4 and isinstance(game.get("theta_max"), (int, float)):
+            ax.plot(t, seg[:, 0], color="C0", label="cart position x [m]")
+            ax.plot(t, seg[:, 2], color="C3", label="pole angle theta [rad]")
+            for key, color in (("x_max", "C0"), ("theta_max", "C3")):
+                bound = game.get(key)
+                if isinstance(bound, (int, float)):
+                    ax.axhline(bound, color=color, ls="--", lw=0.8)
+                    ax.axhline(-bound, color=color, ls="--", lw=0.8)
+            title = f"CartPole episode {k + 1} of {len(lens)}: {len(seg)} steps balanced"
+        else:
+            seg = seg.reshape(len(seg), -1)
+            for i in range(min(4, seg.shape[1])):
+                ax.plot(t, seg[:, i], color=f"C{i}", lw=0.9, label=f"obs[{i}]")
+            title = f"episode {k + 1} of {len(lens)}: {len(seg)} steps"
         ax.set_xlabel("game step")
         ax.set_ylabel("state")
-        ax.set_title(f"CartPole episode {k + 1} of {len(lens)}: {len(seg)} steps balanced")
+        ax.set_title(title)
         ax.legend(loc="best", fontsize="small")
         return ax
     counts = state_action_counts(states, actions)
