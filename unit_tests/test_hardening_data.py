@@ -1,0 +1,176 @@
+"""Hostile and damaged data, round 2: logs that blind a folder's table or ask for memory far
+beyond their size, snapshots naming any spikey function or holding damaged buffers,
+checkpoints nested 100,000 deep or with records of the wrong type, two processes on one
+output folder, Ctrl-C and a full disk in a Series, and a resumed run's changed source file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spikey.logging import CorruptLogWarning, MetaReader, Reader, log
+from spikey.logging.serialize import MAX_STRING_EXPANSION, STRING_SLACK
+from spikey.viz.report import write_report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def _run_python(code: str, timeout: float = 120, memory_mb: int | None = None) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter (optionally under RLIMIT_AS: after imports + ``memory_mb``)."""
+    prelude = ""
+    if memory_mb is not None:
+        prelude = textwrap.dedent(
+            f"""
+            import resource, spikey, spikey.logging, numpy, pandas
+            with open("/proc/self/status") as f:
+                vm = [int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:")][0]
+            limit = vm + {memory_mb} * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            """
+        )
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def _good_log(folder, name: str = "good.json", accuracy: float = 0.75, n: int = 3) -> str:
+    return log({"n_neurons": n}, None, {"accuracy": accuracy, "steps": 10}, {}, folder=str(folder), filename=name)
+
+
+def _write(folder, name: str, text: str) -> str:
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def _corrupt(record) -> list[str]:
+    return [str(w.message) for w in record if issubclass(w.category, CorruptLogWarning)]
+
+
+# --------------------------------------------------------------------------- one log must not blind a folder
+
+BAD_LOGS = {
+    "surrogate": '{"network": {"n_neurons": 3}, "results": {"accuracy": 0.5, "name": "\\ud800"}}',
+    "surrogate_key": '{"network": {"n_neurons": 3}, "results": {"\\udfff": 1}}',
+    "surrogate_in_array": (
+        '{"results": {}, "info": {"s": {"__spikey__": "ndarray", "dtype": "<U4", "shape": [1], "items": ["\\ud800"]}}}'
+    ),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_LOGS))
+def test_lone_surrogate_skips_its_log_naming_it_and_keeps_the_others(tmp_path, bad):
+    """A string that is not valid Unicode skips its file (warning names it); table and report still build."""
+    _good_log(tmp_path, "a.json")
+    _good_log(tmp_path, "c.json", accuracy=0.5)
+    _write(tmp_path, "b.json", BAD_LOGS[bad])
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        df = Reader(str(tmp_path)).df
+        meta = MetaReader(str(tmp_path)).df
+    assert df["filename"].tolist() == ["a.json", "c.json"] and meta["filename"].tolist() == ["a.json", "c.json"]
+    messages = _corrupt(record)
+    assert messages and all("b.json" in m and "surrogate" in m for m in messages)
+    page = write_report(str(tmp_path))
+    text = open(page, encoding="utf-8").read()
+    assert "b.json" in text and "a.json" in text
+
+
+def test_int_beyond_int64_widens_its_column_with_a_warning_naming_the_file(tmp_path):
+    """An int beyond int64 keeps the column as Python ints; the warning names the file; all logs returned."""
+    _good_log(tmp_path, "a.json")
+    big = 2**70
+    _write(tmp_path, "b.json", json.dumps({"network": {"n_neurons": 4}, "results": {"steps": big, "accuracy": 1.0}}))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        df = Reader(str(tmp_path)).df
+        meta = MetaReader(str(tmp_path)).df
+    assert df["steps"].tolist() == [10, big] and meta["steps"].tolist() == [10, big]
+    assert df["n_neurons"].dtype == np.int64  # the other int columns keep their dtype
+    messages = _corrupt(record)
+    assert messages and all("b.json" in m and "'steps'" in m and "int64" in m for m in messages)
+    page = open(write_report(str(tmp_path)), encoding="utf-8").read()
+    assert "a.json" in page and "b.json" in page and "Runs (2)" in page
+
+
+# --------------------------------------------------------------------------- decoded size bounded by file size
+
+
+def _string_log(folder, name: str, n_items: int, itemsize: int) -> str:
+    entry = {"__spikey__": "ndarray", "dtype": f"<U{itemsize}", "shape": [n_items], "items": ["a"] * n_items}
+    return _write(folder, name, json.dumps({"results": {}, "info": {"s": entry}}))
+
+
+def test_string_array_decodes_to_at_most_eight_times_its_text():
+    """A U-array may take 8x its items' text (+ slack); ASCII is not counted as 4 bytes a character."""
+    from spikey.logging.serialize import DecodeError, decode
+
+    n = 100_000  # text present: 4 bytes an item ("a" plus quotes and comma)
+    fits = {"__spikey__": "ndarray", "dtype": "<U8", "shape": [n], "items": ["a"] * n}  # 32 bytes an item
+    assert decode(fits).shape == (n,)
+    too_much = dict(fits, dtype=f"<U{(MAX_STRING_EXPANSION * 4 * n + STRING_SLACK) // (4 * n) + 1}")
+    with pytest.raises(DecodeError, match="far more than"):
+        decode(too_much)
+
+
+def test_reader_under_memory_limit_bounds_a_log_by_eight_times_its_size(tmp_path):
+    """Under RLIMIT_AS, an 8 MB log asking for 512 MB of strings is skipped by the bound (not MemoryError)."""
+    _good_log(tmp_path, "a.json")
+    path = _string_log(tmp_path, "b.json", n_items=2_000_000, itemsize=64)  # 8 MB -> 512 MB
+    size = os.path.getsize(path)
+    result = _run_python(
+        f"""
+        import json, resource, warnings
+        from spikey.logging import Reader, CorruptLogWarning
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            reader = Reader({str(tmp_path)!r})
+            df = reader.df
+        grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        print(json.dumps({{"files": reader.filenames, "grew_kb": grew,
+                           "warnings": [str(x.message) for x in w if issubclass(x.category, CorruptLogWarning)]}}))
+        """,
+        memory_mb=700,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["files"] == ["a.json"]
+    assert len(out["warnings"]) == 1 and "b.json" in out["warnings"][0]
+    assert "MemoryError" not in out["warnings"][0] and f"{MAX_STRING_EXPANSION}x" in out["warnings"][0]
+    # parsing the JSON costs a small factor of the file; nothing near the 512 MB asked for
+    assert out["grew_kb"] * 1024 < 20 * size
+
+
+def test_folder_total_bounds_many_small_logs_each_within_its_own_limit(tmp_path):
+    """Logs each spending the 1 MiB slack: the folder's shared budget skips the ones beyond it, naming them."""
+    n_files = 6
+    for i in range(n_files):  # 1 item of U(slack/4): about 1 MiB each from a ~100-byte file
+        _string_log(tmp_path, f"s{i}.json", n_items=1, itemsize=STRING_SLACK // 4)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        reader = Reader(str(tmp_path))
+    # a single file reads alone, but the folder shares one slack: only the first fits
+    assert Reader(str(tmp_path), filenames=["s3.json"], strict=True).filenames == ["s3.json"]
+    assert reader.filenames == ["s0.json"]
+    messages = _corrupt(record)
+    assert len(messages) == n_files - 1 and all(f"s{i}.json" in m for i, m in enumerate(messages, 1))
