@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -174,3 +175,189 @@ def test_folder_total_bounds_many_small_logs_each_within_its_own_limit(tmp_path)
     assert reader.filenames == ["s0.json"]
     messages = _corrupt(record)
     assert len(messages) == n_files - 1 and all(f"s{i}.json" in m for i, m in enumerate(messages, 1))
+
+
+# --------------------------------------------------------------------------- checkpoints, locks, interrupts
+
+SLOW_SERIES = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, {here!r})
+    from test_meta import SlowLoop as training_loop, network_template, game_template
+
+    training_params = {{"n_episodes": 1, "len_episode": 2, "sleep": {sleep}}}
+    spec = ("learning_rate", [0.05, 0.1, 0.2])
+    n_repeats = 2
+    seed = 3
+    """
+)
+
+
+def _series_file(tmp_path, sleep: float = 0.0) -> str:
+    path = tmp_path / "slow_series.py"
+    path.write_text(SLOW_SERIES.format(here=HERE, sleep=sleep))
+    return str(path)
+
+
+def _spikey(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.Popen(
+        [sys.executable, "-m", "spikey", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def _wait_for_records(folder: str, n: int, proc: subprocess.Popen, timeout: float = 120) -> None:
+    from spikey.meta.checkpoint import Checkpoint
+
+    path = Checkpoint.path_in(folder)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(path) and open(path, "rb").read().count(b"\n") >= n + 1:
+            return
+        assert proc.poll() is None, proc.communicate()[1][-2000:]
+        time.sleep(0.05)
+    raise AssertionError(f"{n} records did not appear in {path}")
+
+
+def test_second_process_on_a_running_folder_is_refused_naming_the_pid(tmp_path):
+    """A run holds its folder: a concurrent --resume exits 2 naming the PID; every job is recorded once."""
+    from spikey.meta.checkpoint import LOCK_NAME, Checkpoint
+
+    source, out = _series_file(tmp_path, sleep=0.4), str(tmp_path / "out")
+    first = _spikey("series", source, "--out", out, "--quiet")
+    try:
+        _wait_for_records(out, 1, first)
+        second = _spikey("series", "--resume", out, "--quiet")
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 2, err[-2000:]
+        assert f"in use by PID {first.pid}" in err
+        _, err = first.communicate(timeout=180)
+        assert first.returncode == 0, err[-2000:]
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    _, records, _ = Checkpoint.read(out)
+    assert sorted(r["job"] for r in records) == list(range(6))
+    assert not os.path.exists(os.path.join(out, LOCK_NAME))  # released at the end
+
+
+def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
+    """A lock file naming a PID that no longer runs does not block a resume (a warning says so)."""
+    from spikey.cli import main as cli_main
+    from spikey.meta.checkpoint import LOCK_NAME, Checkpoint, CheckpointWarning
+
+    source, out = _series_file(tmp_path), str(tmp_path / "out")
+    assert cli_main(["series", source, "--out", out, "--quiet"]) == 0
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with open(os.path.join(out, LOCK_NAME), "w") as f:
+        f.write(f"{dead.pid}\n")
+    with pytest.warns(CheckpointWarning, match=f"taking over the lock of PID {dead.pid}"):
+        assert cli_main(["series", "--resume", out, "--quiet"]) == 0
+    assert len(Checkpoint.read(out)[1]) == 6
+
+
+def test_ctrl_c_prints_one_line_with_the_resume_command_and_exits_130(tmp_path):
+    """SIGINT mid-series: exit 130, one line 'interrupted after i/n jobs; resume with ...', no traceback."""
+    source, out = _series_file(tmp_path, sleep=0.4), str(tmp_path / "out")
+    proc = _spikey("series", source, "--out", out, "--quiet")
+    try:
+        _wait_for_records(out, 2, proc)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    match = re.fullmatch(r"interrupted after (\d)/6 jobs; resume with `spikey series --resume (.+)`", lines[-1])
+    assert match and match.group(2) == out and int(match.group(1)) >= 2
+    from spikey.cli import main as cli_main
+
+    assert cli_main(["series", "--resume", out, "--quiet"]) == 0
+
+
+def test_full_disk_says_the_checkpoint_is_valid_and_prints_the_resume_command(tmp_path, monkeypatch, capsys):
+    """ENOSPC while writing a log: exit 1, the message names the folder and resume command; resume finishes."""
+    import errno
+
+    from spikey.cli import main as cli_main
+    from spikey.meta.checkpoint import Checkpoint, JobLogger
+
+    source, out = _series_file(tmp_path), str(tmp_path / "out")
+    calls = {"n": 0}
+    write = JobLogger.write
+
+    def full_disk(self, index, data, results):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", os.path.join(out, "x.json.tmp"))
+        return write(self, index, data, results)
+
+    monkeypatch.setattr(JobLogger, "write", full_disk)
+    assert cli_main(["series", source, "--out", out, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "is valid and holds the 2 of 6 jobs" in err
+    assert f"spikey series --resume {out}" in err and "Traceback" not in err
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the checkpoint reads without a dropped line
+        assert len(Checkpoint.read(out)[1]) == 2
+    monkeypatch.setattr(JobLogger, "write", write)
+    assert cli_main(["series", "--resume", out, "--quiet"]) == 0
+    assert sorted(r["job"] for r in Checkpoint.read(out)[1]) == list(range(6))
+
+
+def test_resume_shows_the_source_and_refuses_a_changed_file_unless_given(tmp_path, capsys):
+    """--resume prints the file it runs; a file changed since the start is refused without --source."""
+    from spikey.cli import main as cli_main
+
+    source, out = _series_file(tmp_path), str(tmp_path / "out")
+    assert cli_main(["series", source, "--out", out, "--quiet"]) == 0
+    capsys.readouterr()
+    assert cli_main(["series", "--resume", out, "--quiet"]) == 0
+    assert f"running {source}" in capsys.readouterr().err
+    with open(source, "a") as f:
+        f.write("\nimport os  # changed after the run started\n")
+    assert cli_main(["series", "--resume", out, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{source} has changed since the run in {out} started" in err and f"--source {source}" in err
+    assert cli_main(["series", "--resume", out, "--source", source, "--quiet"]) == 0
+
+
+def _checkpoint_lines(out: str) -> list[bytes]:
+    from spikey.meta.checkpoint import Checkpoint
+
+    with open(Checkpoint.path_in(out), "rb") as f:
+        return f.read().splitlines(keepends=True)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"job": "x", "status": "ok", "results": {}}', b'{"job": 1, "log": "../x.json"}'],
+    ids=["nested_100000", "job_x", "log_path"],
+)
+def test_damaged_checkpoint_line_is_dropped_naming_the_file_in_report_and_resume(tmp_path, capsys, line):
+    """A record nested 100,000 deep or with a wrong-typed field: report and resume warn and go on."""
+    from spikey.cli import main as cli_main
+    from spikey.meta.checkpoint import Checkpoint, CheckpointWarning
+
+    source, out = _series_file(tmp_path), str(tmp_path / "out")
+    assert cli_main(["series", source, "--out", out, "--quiet"]) == 0
+    lines = _checkpoint_lines(out)
+    with open(Checkpoint.path_in(out), "wb") as f:  # job 1's record replaced by the damaged line
+        f.writelines([lines[0], lines[1], line + b"\n", *lines[3:]])
+    assert cli_main(["report", out]) == 0  # the report lists the dropped line under Skipped
+    page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    assert "checkpoint.jsonl" in page and "Runs (6)" in page
+    with pytest.warns(CheckpointWarning, match="checkpoint.jsonl: line 3"):
+        assert cli_main(["series", "--resume", out, "--quiet"]) == 0
+    jobs = sorted(r["job"] for r in Checkpoint.read(out)[1] if isinstance(r.get("job"), int))
+    assert jobs == list(range(6))  # the dropped job ran again

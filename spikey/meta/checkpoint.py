@@ -59,6 +59,7 @@ __all__ = [
     "CheckpointWarning",
     "FolderLock",
     "FolderInUseError",
+    "OutputError",
     "JobLogger",
     "fingerprint",
     "job_letters",
@@ -80,6 +81,28 @@ class CheckpointWarning(SpikeyWarning):
 
 class FolderInUseError(ConfigError):
     """Another process is running or resuming the output folder (it holds the folder's lock)."""
+
+
+class OutputError(SpikeyError, OSError):
+    """Writing a run's output folder failed (e.g. a full disk); its checkpoint stays valid.
+
+    Build it with :meth:`during`; the message says which jobs the checkpoint holds and
+    how to resume.
+    """
+
+    @classmethod
+    def during(cls, tool: str, folder: str | None, error: OSError, progress: str) -> OutputError:
+        """The error for ``tool``'s run in ``folder``; ``progress`` says what the checkpoint holds."""
+        where = getattr(error, "filename", None) or folder
+        what = error.strerror or str(error)
+        command = f"spikey {tool.lower()} --resume {folder}"
+        out = cls(
+            f"{tool}: writing to {where} failed ({what}). The checkpoint {os.path.join(str(folder), CHECKPOINT_NAME)} "
+            f"is valid and holds {progress}; free space (or fix the folder) "
+            f"and resume: {command}  (or {tool}(..., folder={str(folder)!r}, resume=True))."
+        )
+        out.errno, out.folder, out.resume_command = error.errno, folder, command
+        return out
 
 
 def _pid_alive(pid: int) -> bool:
@@ -125,6 +148,8 @@ class FolderLock:
 
     def _in_use(self, pid: int | None) -> FolderInUseError:
         who = f"PID {pid}" if pid else "another process"
+        if pid == os.getpid():
+            who += " (this process: an earlier run on it was not closed; call its close())"
         return FolderInUseError(
             f"{self.owner}: {self.folder} is in use by {who} (lock file {self.path}); wait until it "
             "finishes or stop it, then resume."
@@ -481,10 +506,18 @@ class Checkpoint:
             raise SpikeyError(f"{self.path}: the checkpoint is closed.")
         line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
         view = memoryview(line)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        start = os.lseek(self._fd, 0, os.SEEK_END)
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+        except OSError:
+            try:  # a full disk: drop the part of the line written, so the file stays exactly valid
+                os.ftruncate(self._fd, start)
+            except OSError:
+                pass  # reading drops an incomplete last line anyway
+            raise
         self.records.append(record)
 
     def close(self) -> None:

@@ -18,14 +18,27 @@ optionally ``seed`` and ``backend``::
     spikey population my_search.py --epochs 10 --out log/search
     spikey population --resume log/search
 
+While a run (or resume) writes its output folder it holds the folder's lock: a second
+``spikey series --resume DIR`` on the same folder is refused ("in use by PID n"). Ctrl-C
+stops a run with one line, ``interrupted after 4/12 jobs; resume with `spikey series
+--resume DIR```, and exit status 130; the checkpoint holds every finished job.
+
+``--resume DIR`` runs the file the checkpoint names (the path is shown first). The
+file's SHA-256 is stored when the run starts; a file changed since is refused unless
+given explicitly with ``--source FILE`` (the code in it is what runs).
+
 Exit status: 0 when every job succeeded, 1 when some failed (recorded in the output
-folder), 2 for a bad file or configuration.
+folder) or the output folder could not be written (e.g. a full disk: the checkpoint
+stays valid and the message gives the resume command), 2 for a bad file or
+configuration, 130 after Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
+import importlib.util
 import os
 import sys
 import types
@@ -33,7 +46,27 @@ from typing import Any
 
 from spikey.errors import ConfigError, SpikeyError
 
-__all__ = ["add_parsers", "run_command", "load_module"]
+__all__ = ["add_parsers", "run_command", "load_module", "source_digest"]
+
+
+class _Interrupted(Exception):
+    """Ctrl-C during a run; the message is the one line to print."""
+
+
+def source_digest(spec: str) -> str | None:
+    """SHA-256 of a series or population file (a ``.py`` path, or a module's file); None if unknown."""
+    path = spec
+    if not spec.lower().endswith(".py"):
+        try:
+            found = importlib.util.find_spec(spec)
+        except (ImportError, ValueError):
+            return None
+        path = getattr(found, "origin", None) or ""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def load_module(spec: str, command: str) -> types.ModuleType:
@@ -63,6 +96,7 @@ def _backend(args: argparse.Namespace, default: Any) -> Any:
 
 
 def _source_from(folder: str, command: str) -> str:
+    """The file the checkpoint's run started from, refused if it changed since."""
     from spikey.logging.serialize import decode
     from spikey.meta.checkpoint import Checkpoint
 
@@ -70,12 +104,26 @@ def _source_from(folder: str, command: str) -> str:
         raise ConfigError(f"spikey {command} --resume: no checkpoint in {folder!r}.")
     meta = decode(Checkpoint.read_header(folder).get("metadata") or {})
     source = meta.get("source") if isinstance(meta, dict) else None
-    if not source:
+    if not isinstance(source, str) or not source:
         raise ConfigError(
             f"spikey {command} --resume: the checkpoint in {folder} does not name its file; give it: "
-            f"spikey {command} FILE --resume {folder}."
+            f"spikey {command} --resume {folder} --source FILE."
         )
-    return str(source)
+    stored = meta.get("source_sha256")
+    print(f"spikey {command} --resume {folder}: running {source} (named by the checkpoint)", file=sys.stderr)
+    if isinstance(stored, str):
+        now = source_digest(source)
+        if now is None:
+            raise ConfigError(
+                f"spikey {command} --resume: {source}, the file the run in {folder} started from, is gone."
+            )
+        if now != stored:
+            raise ConfigError(
+                f"spikey {command} --resume: {source} has changed since the run in {folder} started (sha256 "
+                f"{stored[:12]}... then, {now[:12]}... now), and resuming runs its code. Check it, then pass it "
+                f"explicitly: spikey {command} --resume {folder} --source {source}"
+            )
+    return source
 
 
 def _stored_settings(folder: str | None) -> dict:
@@ -100,7 +148,17 @@ def _files(args: argparse.Namespace) -> tuple[str, str | None, bool]:
                     f"spikey {args.command} --resume: {args.resume} holds a {tool} run; use "
                     f"spikey {str(tool).lower()} --resume {args.resume}."
                 )
-        source = args.file or _source_from(args.resume, args.command)
+        given = getattr(args, "source", None)
+        if given and args.file and _source_path(given) != _source_path(args.file):
+            raise ConfigError(f"spikey {args.command}: give the file once (FILE or --source FILE), not both.")
+        source = given or args.file
+        if source:
+            print(
+                f"spikey {args.command} --resume {args.resume}: running {_source_path(source)}",
+                file=sys.stderr,
+            )
+        else:
+            source = _source_from(args.resume, args.command)
         return source, args.resume, True
     if not args.file:
         raise ConfigError(f"spikey {args.command}: give a FILE (or --resume DIR).")
@@ -109,6 +167,11 @@ def _files(args: argparse.Namespace) -> tuple[str, str | None, bool]:
 
 def _source_path(path: str) -> str:
     return os.path.abspath(path) if path.lower().endswith(".py") else path
+
+
+def _metadata(source: str) -> dict:
+    """What the checkpoint header keeps about the file: its path and SHA-256."""
+    return {"source": _source_path(source), "source_sha256": source_digest(source)}
 
 
 def _print_series(df: Any, attrs: list[str]) -> None:
@@ -159,7 +222,7 @@ def run_series(args: argparse.Namespace) -> int:
         "folder": folder,
         "resume": resume,
         "progress": False if args.quiet else None,
-        "metadata": {"source": _source_path(source)},
+        "metadata": _metadata(source),
     }
     from spikey.core import GenericLoop
 
@@ -171,7 +234,13 @@ def run_series(args: argparse.Namespace) -> int:
         getattr(module, "callback", None),
         **kwargs,
     )
-    df = series.run()
+    try:
+        df = series.run()
+    except KeyboardInterrupt:
+        raise _Interrupted(
+            f"interrupted after {series.jobs_done}/{series.jobs_total} jobs; resume with "
+            f"`spikey series --resume {series.folder}`"
+        ) from None
     n_bad = int((df["status"] != "ok").sum())
     report = _report(series.folder, args)
     if not args.quiet:
@@ -240,10 +309,16 @@ def run_population(args: argparse.Namespace) -> int:
         folder=folder,
         resume=resume,
         progress=False if args.quiet else None,
-        metadata={"source": _source_path(source)},
+        metadata=_metadata(source),
         **params,
     )
-    population.run()
+    try:
+        population.run()
+    except KeyboardInterrupt:
+        raise _Interrupted(
+            f"interrupted after {len(population.history)}/{population._n_epoch} epochs; resume with "
+            f"`spikey population --resume {population.folder}`"
+        ) from None
     table = population.fitness_per_epoch()
     n_failed = sum(1 for r in population.records if r.get("status") != "ok")
     report = _report(population.folder, args)
@@ -255,7 +330,9 @@ def run_population(args: argparse.Namespace) -> int:
             genes = [c for c in agents.columns if c not in ("epoch", "agent", "fitness", "repeated")]
             best = agents.sort_values("fitness", ascending=False).drop_duplicates(genes).head(5)
             print("best genotypes:")
-            print(best[[*genes, "fitness", "epoch"]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            print(
+                best[[*genes, "fitness", "epoch"]].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+            )
         if population.best is not None:
             genotype, fitness = population.best
             print(f"best: {genotype} (fitness {fitness:.4g})")
@@ -292,7 +369,14 @@ def add_parsers(sub: Any) -> None:
         )
         p.add_argument("file", nargs="?", metavar="FILE", help="a .py file or module path")
         p.add_argument(
-            "--resume", metavar="DIR", help="continue the run in DIR (FILE defaults to the one DIR ran)"
+            "--resume",
+            metavar="DIR",
+            help="continue the run in DIR with the file it started from (refused if that file changed)",
+        )
+        p.add_argument(
+            "--source",
+            metavar="FILE",
+            help="with --resume: run FILE (e.g. the changed file, after checking it)",
         )
         p.add_argument("--out", metavar="DIR", help="output folder (default: log/<kind>-<date>-<id>)")
         p.add_argument(
@@ -302,7 +386,9 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--cpus", type=int, help="CPUs of a local Ray runtime; implies --backend ray")
         p.add_argument("--seed", type=int, help="seed (default: the file's, else drawn and logged)")
         p.add_argument("--quiet", action="store_true", help="no progress bar and no table; print the folder")
-        p.add_argument("--report", action="store_true", help="write an HTML report into the folder at the end")
+        p.add_argument(
+            "--report", action="store_true", help="write an HTML report into the folder at the end"
+        )
         if name == "series":
             p.add_argument(
                 "--repeats", type=int, help="runs per configuration (default: the file's n_repeats or 1)"
@@ -315,10 +401,21 @@ def add_parsers(sub: Any) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``spikey series`` or ``spikey population``; errors become exit status 2."""
+    from spikey.meta.checkpoint import OutputError
+
     try:
         if args.command == "series":
             return run_series(args)
         return run_population(args)
+    except _Interrupted as e:
+        print(str(e), file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(f"interrupted before any job ran (spikey {args.command})", file=sys.stderr)
+        return 130
+    except OutputError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 1
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)
         return 2
