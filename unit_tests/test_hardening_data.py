@@ -361,3 +361,113 @@ def test_damaged_checkpoint_line_is_dropped_naming_the_file_in_report_and_resume
         assert cli_main(["series", "--resume", out, "--quiet"]) == 0
     jobs = sorted(r["job"] for r in Checkpoint.read(out)[1] if isinstance(r.get("job"), int))
     assert jobs == list(range(6))  # the dropped job ran again
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def _saved(tmp_path, ticks: int = 3) -> tuple[str, dict, dict]:
+    from conftest import SmallRL, run_ticks
+
+    net = SmallRL(seed=7, strict=True)
+    net.reset()
+    run_ticks(net, ticks)
+    path = str(net.save(tmp_path / "net.npz"))
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    return path, json.loads(str(arrays.pop("__manifest__"))), arrays
+
+
+def _rewrite(path: str, manifest: dict, arrays: dict) -> str:
+    np.savez(path, __manifest__=np.array(json.dumps(manifest)), **arrays)
+    return path
+
+
+def _set_key(manifest: dict, key: str, value) -> None:
+    manifest["params"]["__dict__"][key] = value
+    manifest["parts"]["rewarder"]["params"]["__dict__"][key] = value
+
+
+def test_callable_key_naming_an_unmarked_spikey_function_is_refused_at_load(tmp_path):
+    """expected_value -> spikey.cli:main: load raises a ConfigError naming it; nothing is called."""
+    from conftest import SmallRL
+
+    from spikey.errors import ConfigError
+
+    path, manifest, arrays = _saved(tmp_path)
+    _set_key(manifest, "expected_value", {"__import__": "spikey.cli:main"})
+    _rewrite(path, manifest, arrays)
+    with pytest.raises(ConfigError, match=r"spikey\.cli:main.*not key functions") as info:
+        SmallRL.load(path)
+    assert path in str(info.value) and "expected_value" in str(info.value)
+
+
+def test_callable_key_resolves_to_a_marked_key_function_or_a_registered_one(tmp_path):
+    """A stock gate marked with key_function, or a registered user function, loads and is used."""
+    from conftest import SmallRL, xor_expected
+
+    from spikey.games.logic import xor_gate
+    from spikey.snn.registry import register_part, resolve_value
+
+    path, manifest, arrays = _saved(tmp_path)
+    _set_key(manifest, "expected_value", {"__import__": "spikey.games.logic:xor_gate"})
+    net = SmallRL.load(_rewrite(path, manifest, arrays))
+    assert net.rewarder._expected_value is xor_gate
+    assert resolve_value("spikey.snn.neuron.lif:LIF") is not None  # a Module class may be a value
+    assert resolve_value("spikey.meta.commands:run_command") is None
+    assert resolve_value("conftest:xor_expected") is None
+    register_part(xor_expected)
+    assert resolve_value("conftest:xor_expected") is xor_expected
+
+
+@pytest.mark.parametrize(
+    ("slot", "name", "value", "message"),
+    [
+        ("inputs", "_ubuf", np.zeros(64), "expected a 2-d array"),
+        ("inputs", "_ubuf", np.full((64, 10), 2.0), r"uniforms must lie in \[0, 1\)"),
+        ("inputs", "_ubuf", np.full((64, 10), np.nan), "expected finite floats"),
+        ("inputs", "_upos", -5, r"expected an int in \[0, 64\]"),
+        ("neurons", "_upos", 10**30, r"expected an int in \[0, 64\]"),
+        ("synapses", "_n_buf", 256, r"expected an int in \[0, 255\]"),
+        ("synapses", "_n_buf", -1, r"expected an int in \[0, 255\]"),
+    ],
+    ids=["ubuf_1d", "ubuf_2", "ubuf_nan", "upos_negative", "upos_huge", "n_buf_full", "n_buf_negative"],
+)
+def test_damaged_private_buffers_fail_at_load_naming_file_and_entry(tmp_path, slot, name, value, message):
+    """_ubuf, _upos, _n_buf out of range: SnapshotError at load naming the file and slot.key (not at tick)."""
+    from conftest import SmallRL, xor_expected
+
+    from spikey.snn.snapshot import SnapshotError
+
+    path, manifest, arrays = _saved(tmp_path)
+    entry = manifest["state"]["__dict__"][slot]["__dict__"]
+    if isinstance(value, np.ndarray):
+        arrays[f"state.{slot}.{name}"] = value
+        entry[name] = {"__array__": f"state.{slot}.{name}"}
+    else:
+        entry[name] = value
+    _rewrite(path, manifest, arrays)
+    with pytest.raises(SnapshotError, match=message) as info:
+        SmallRL.load(path, expected_value=xor_expected)
+    assert path in str(info.value) and f"{slot}.{name}" in str(info.value)
+
+
+def test_zip_with_the_encryption_flag_is_a_snapshot_error_naming_the_file(tmp_path):
+    """A member with the encryption bit set: SnapshotError naming the file (not NotImplementedError)."""
+    from conftest import SmallRL
+
+    from spikey.snn.snapshot import SnapshotError
+
+    path, _, _ = _saved(tmp_path)
+    data = bytearray(open(path, "rb").read())
+    # set bit 0 of the general purpose flags in every local and central header
+    for sig, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (i := data.find(sig, start)) >= 0:
+            data[i + offset] |= 0x01
+            start = i + 4
+    with open(path, "wb") as f:
+        f.write(bytes(data))
+    with pytest.raises(SnapshotError, match="encrypted") as info:
+        SmallRL.load(path)
+    assert path in str(info.value)
