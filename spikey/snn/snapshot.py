@@ -467,6 +467,9 @@ def _check_state(saved: Any, ref: Any, where: str) -> Any:
     if isinstance(ref, (int, float)):
         if not isinstance(saved, (int, float)) or (isinstance(ref, int) and not isinstance(saved, int)):
             raise SnapshotError(f"state {where}: expected {type(ref).__name__}; got {saved!r}.")
+        # compiled engines hold int64 (a generator's state, checked by numpy, holds 128-bit ints)
+        if isinstance(saved, int) and "__rng__" not in where and not -(2**63) <= saved < 2**63:
+            raise SnapshotError(f"state {where}: {saved} does not fit a 64-bit int.")
         return saved
     if isinstance(ref, (list, tuple, str)) and not isinstance(saved, type(ref)):
         raise SnapshotError(f"state {where}: expected {type(ref).__name__}; got {type(saved).__name__}.")
