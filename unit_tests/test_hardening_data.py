@@ -651,3 +651,41 @@ def test_fuzzed_checkpoint_reads_reports_and_resumes_or_names_the_file(
     if code == 0:
         jobs = sorted(r["job"] for r in Checkpoint.read(out)[1] if "job" in r)
         assert set(jobs) == set(range(6))
+
+
+class _InterruptedQueens:
+    """Calls of MetaNQueens.get_fitness left before a KeyboardInterrupt (None: never)."""
+
+    left: int | None = None
+
+
+def test_population_refuses_a_folder_in_use_and_lets_go_of_it_when_interrupted(tmp_path, monkeypatch):
+    """A held folder refuses a Population naming the PID; Ctrl-C mid-run releases it and resume finishes."""
+    from spikey.meta import MetaNQueens, Population
+    from spikey.meta.checkpoint import LOCK_NAME, Checkpoint, FolderInUseError, FolderLock
+
+    folder = str(tmp_path / "pop")
+    os.makedirs(folder)
+    kwargs = dict(n_agents=6, n_epoch=3, seed=0, folder=folder, progress=False)
+    with FolderLock(folder, "another run"):
+        with pytest.raises(FolderInUseError, match=f"in use by PID {os.getpid()}"):
+            Population(MetaNQueens(n_queens=4), "single", **kwargs)
+    fitness = MetaNQueens.get_fitness
+
+    def interrupting(self, genotype):
+        if _InterruptedQueens.left is not None:
+            _InterruptedQueens.left -= 1
+            if _InterruptedQueens.left < 0:
+                raise KeyboardInterrupt
+        return fitness(self, genotype)
+
+    monkeypatch.setattr(MetaNQueens, "get_fitness", interrupting)
+    _InterruptedQueens.left = 8
+    with pytest.raises(KeyboardInterrupt):
+        Population(MetaNQueens(n_queens=4), "single", **kwargs).run()
+    assert not os.path.exists(os.path.join(folder, LOCK_NAME))  # released on the way out
+    assert len(Checkpoint.read(folder)[1]) == 8
+    _InterruptedQueens.left = None
+    resumed = Population(MetaNQueens(n_queens=4), "single", resume=True, **kwargs)
+    resumed.run()
+    assert resumed.terminated and len(resumed.history) == 3
