@@ -689,3 +689,12 @@ def test_population_refuses_a_folder_in_use_and_lets_go_of_it_when_interrupted(t
     resumed = Population(MetaNQueens(n_queens=4), "single", resume=True, **kwargs)
     resumed.run()
     assert resumed.terminated and len(resumed.history) == 3
+
+
+def test_report_counts_the_folder_total_as_the_reader_does(tmp_path):
+    """spikey report shares one budget over a folder's logs: the ones beyond it are listed as skipped."""
+    for i in range(4):
+        _string_log(tmp_path, f"s{i}.json", n_items=1, itemsize=STRING_SLACK // 4)
+    page = open(write_report(str(tmp_path)), encoding="utf-8").read()
+    assert all(f"s{i}.json" in page for i in range(4))
+    assert page.count(f"{MAX_STRING_EXPANSION}x the size of") == 3  # s1..s3 skipped, each with the bound

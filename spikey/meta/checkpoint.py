@@ -571,6 +571,10 @@ def _decodes(v: Any) -> bool:
     return True
 
 
+def _decodes_to_dict(v: Any) -> bool:
+    return _decodes(v) and isinstance(decode(v), dict)
+
+
 def _check_header(obj: dict, path: str) -> dict:
     """The header line, its fields checked (a prefix is used in file names)."""
     if obj.get(FORMAT) != 1:
@@ -583,9 +587,9 @@ def _check_header(obj: dict, path: str) -> dict:
         "n_jobs": _is_index,
         "n_repeats": _is_index,
         "product": lambda v: isinstance(v, bool),
-        "metadata": _decodes,
-        "config": _decodes,
-        "constraints": _decodes,
+        "metadata": _decodes_to_dict,
+        "config": _decodes_to_dict,
+        "constraints": _decodes_to_dict,
     }
     for key, ok in checks.items():
         if key in obj and obj[key] is not None and not ok(obj[key]):

@@ -194,11 +194,13 @@ def render_report(report: Report) -> str:
 def _read_logs(folder: str, names: list[str], report: Report) -> tuple[list[str], list[dict]]:
     """Decode ``names`` (relative to ``folder``); unreadable ones go to ``report.skipped``."""
     from spikey.logging.reader import read_log
+    from spikey.logging.serialize import DecodeBudget
 
     ok_names, logs = [], []
+    budget = DecodeBudget.for_size(0, f"the logs read from {folder}")  # the folder's total, as the Reader's
     for name in names:
         try:
-            logs.append(read_log(os.path.join(folder, name)))
+            logs.append(read_log(os.path.join(folder, name), budget=budget))
             ok_names.append(name)
         except SpikeyError as e:
             report.skipped.append((name, str(e).replace(os.path.join(folder, name) + ": ", "")))
