@@ -698,3 +698,20 @@ def test_report_counts_the_folder_total_as_the_reader_does(tmp_path):
     page = open(write_report(str(tmp_path)), encoding="utf-8").read()
     assert all(f"s{i}.json" in page for i in range(4))
     assert page.count(f"{MAX_STRING_EXPANSION}x the size of") == 3  # s1..s3 skipped, each with the bound
+
+
+def test_series_summary_with_a_lone_surrogate_is_skipped_by_the_report(tmp_path):
+    """A ~SUMMARY.json holding '\\ud800' is listed as skipped; the page is written (valid UTF-8)."""
+    import glob
+
+    from spikey.cli import main as cli_main
+
+    source, out = _series_file(tmp_path), str(tmp_path / "out")
+    assert cli_main(["series", source, "--out", out, "--quiet"]) == 0
+    summary = glob.glob(os.path.join(out, "*~SUMMARY.json"))[0]
+    data = json.load(open(summary, encoding="utf-8"))
+    data["series"]["attrs"] = ["\ud800"]
+    _write(out, os.path.basename(summary), json.dumps(data))
+    assert cli_main(["report", out]) == 0
+    page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
+    assert "SUMMARY.json" in page and "surrogate" in page

@@ -384,14 +384,14 @@ def _read_checkpoint(folder: str, report: Report) -> tuple[dict, list[dict]]:
 
 
 def _summary_file(folder: str, report: Report) -> dict:
+    from spikey.logging.reader import read_json
     from spikey.logging.serialize import DecodeError, decode
 
     for f in sorted(os.listdir(folder)):
         if f.endswith("~SUMMARY.json"):
-            try:
-                with open(os.path.join(folder, f), encoding="utf-8") as fh:
-                    return decode(json.load(fh))
-            except (OSError, ValueError, DecodeError) as e:
+            try:  # the checks of a log: regular file, size, valid Unicode text (no lone surrogate)
+                return decode(read_json(os.path.join(folder, f)))
+            except (SpikeyError, OSError, ValueError, DecodeError) as e:
                 report.skipped.append((f, f"not a readable summary ({e})"))
     return {}
 
