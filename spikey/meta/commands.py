@@ -69,20 +69,72 @@ def source_digest(spec: str) -> str | None:
         return None
 
 
-def load_module(spec: str, command: str) -> types.ModuleType:
-    """Load a ``.py`` file or import a module path (user code: it is executed)."""
+def load_module(spec: str, command: str, code: bytes | None = None) -> types.ModuleType:
+    """Load a ``.py`` file or import a module path (user code: it is executed).
+
+    Parameters
+    ----------
+    spec : str
+        A ``.py`` path or a module path.
+    command : str
+        The command, for messages.
+    code : bytes, optional
+        The file's content as already read (and checked): exactly these bytes run.
+    """
     from spikey.cli import _load_py
 
     if spec.lower().endswith(".py"):
         if not os.path.isfile(spec):
             raise ConfigError(f"spikey {command}: no such file {spec!r}.")
-        return _load_py(spec)
+        return _load_py(spec) if code is None else _exec_py(spec, code)
     try:
         return importlib.import_module(spec)
     except ModuleNotFoundError as e:
         if e.name and spec.startswith(e.name):
             raise ConfigError(f"spikey {command}: no file or module {spec!r}.") from None
         raise
+
+
+def _exec_py(path: str, code: bytes) -> types.ModuleType:
+    """The module of the ``.py`` file at ``path`` run from ``code`` (its bytes, read once)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = "spikey_experiment_" + "".join(c if c.isalnum() else "_" for c in stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:
+        raise ConfigError(f"spikey: cannot load {path!r} as a Python module.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so classes defined there can be found again (copy, pickle)
+    try:
+        exec(compile(code, path, "exec"), module.__dict__)  # noqa: S102 - the user's own series file
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def _load_source(args: argparse.Namespace) -> tuple[types.ModuleType, str, str | None, bool, str | None]:
+    """(module, file, folder, resume, SHA-256 of the code run) from the arguments.
+
+    A ``.py`` file is read once: its hash is checked (on a resume, against the
+    checkpoint's) and exactly those bytes run.
+    """
+    source, folder, resume, expected = _files(args)
+    code = None
+    if source.lower().endswith(".py") and os.path.isfile(source):
+        with open(source, "rb") as f:
+            code = f.read()
+    digest = hashlib.sha256(code).hexdigest() if code is not None else source_digest(source)
+    if expected is not None and digest != expected:
+        if digest is None:
+            raise ConfigError(
+                f"spikey {args.command} --resume: {source}, the file the run in {folder} started from, is gone."
+            )
+        raise ConfigError(
+            f"spikey {args.command} --resume: {source} has changed since the run in {folder} started (sha256 "
+            f"{expected[:12]}... then, {digest[:12]}... now), and resuming runs its code. Check it, then pass "
+            f"it explicitly: spikey {args.command} --resume {folder} --source {source}"
+        )
+    return load_module(source, args.command, code), source, folder, resume, digest
 
 
 def _backend(args: argparse.Namespace, default: Any) -> Any:
@@ -95,8 +147,8 @@ def _backend(args: argparse.Namespace, default: Any) -> Any:
     return get_backend(args.backend or default or "single", owner=owner)
 
 
-def _source_from(folder: str, command: str) -> str:
-    """The file the checkpoint's run started from, refused if it changed since."""
+def _source_from(folder: str, command: str) -> tuple[str, str | None]:
+    """(the file the checkpoint's run started from, its SHA-256 then, if stored)."""
     from spikey.logging.serialize import decode
     from spikey.meta.checkpoint import Checkpoint
 
@@ -111,19 +163,7 @@ def _source_from(folder: str, command: str) -> str:
         )
     stored = meta.get("source_sha256")
     print(f"spikey {command} --resume {folder}: running {source} (named by the checkpoint)", file=sys.stderr)
-    if isinstance(stored, str):
-        now = source_digest(source)
-        if now is None:
-            raise ConfigError(
-                f"spikey {command} --resume: {source}, the file the run in {folder} started from, is gone."
-            )
-        if now != stored:
-            raise ConfigError(
-                f"spikey {command} --resume: {source} has changed since the run in {folder} started (sha256 "
-                f"{stored[:12]}... then, {now[:12]}... now), and resuming runs its code. Check it, then pass it "
-                f"explicitly: spikey {command} --resume {folder} --source {source}"
-            )
-    return source
+    return source, stored if isinstance(stored, str) else None
 
 
 def _stored_settings(folder: str | None) -> dict:
@@ -136,8 +176,8 @@ def _stored_settings(folder: str | None) -> dict:
     return {k: header[k] for k in ("n_repeats", "product", "seed") if k in header}
 
 
-def _files(args: argparse.Namespace) -> tuple[str, str | None, bool]:
-    """(file, folder, resume) from the arguments."""
+def _files(args: argparse.Namespace) -> tuple[str, str | None, bool, str | None]:
+    """(file, folder, resume, the SHA-256 the file must have) from the arguments."""
     if args.resume:
         from spikey.meta.checkpoint import Checkpoint
 
@@ -157,21 +197,21 @@ def _files(args: argparse.Namespace) -> tuple[str, str | None, bool]:
                 f"spikey {args.command} --resume {args.resume}: running {_source_path(source)}",
                 file=sys.stderr,
             )
-        else:
-            source = _source_from(args.resume, args.command)
-        return source, args.resume, True
+            return source, args.resume, True, None
+        source, expected = _source_from(args.resume, args.command)
+        return source, args.resume, True, expected
     if not args.file:
         raise ConfigError(f"spikey {args.command}: give a FILE (or --resume DIR).")
-    return args.file, args.out, False
+    return args.file, args.out, False, None
 
 
 def _source_path(path: str) -> str:
     return os.path.abspath(path) if path.lower().endswith(".py") else path
 
 
-def _metadata(source: str) -> dict:
+def _metadata(source: str, digest: str | None) -> dict:
     """What the checkpoint header keeps about the file: its path and SHA-256."""
-    return {"source": _source_path(source), "source_sha256": source_digest(source)}
+    return {"source": _source_path(source), "source_sha256": digest}
 
 
 def _print_series(df: Any, attrs: list[str]) -> None:
@@ -201,8 +241,7 @@ def run_series(args: argparse.Namespace) -> int:
     """``spikey series``: returns the exit status."""
     from spikey.meta import Series
 
-    source, folder, resume = _files(args)
-    module = load_module(source, "series")
+    module, source, folder, resume, digest = _load_source(args)
     missing = [n for n in ("network_template", "game_template", "training_params") if not hasattr(module, n)]
     if missing:
         raise ConfigError(
@@ -222,7 +261,7 @@ def run_series(args: argparse.Namespace) -> int:
         "folder": folder,
         "resume": resume,
         "progress": False if args.quiet else None,
-        "metadata": _metadata(source),
+        "metadata": _metadata(source, digest),
     }
     from spikey.core import GenericLoop
 
@@ -259,8 +298,7 @@ def run_population(args: argparse.Namespace) -> int:
     """``spikey population``: returns the exit status."""
     from spikey.meta import EvolveNetwork, MetaRL, Population
 
-    source, folder, resume = _files(args)
-    module = load_module(source, "population")
+    module, source, folder, resume, digest = _load_source(args)
     metagame = getattr(module, "metagame", None)
     if metagame is None:
         missing = [
@@ -309,7 +347,7 @@ def run_population(args: argparse.Namespace) -> int:
         folder=folder,
         resume=resume,
         progress=False if args.quiet else None,
-        metadata=_metadata(source),
+        metadata=_metadata(source, digest),
         **params,
     )
     try:
