@@ -174,10 +174,17 @@ class FolderLock:
                 fd = os.open(self.path, flags, 0o644)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
+                except BlockingIOError:
                     pid = self._read_pid(fd)
                     os.close(fd)
                     raise self._in_use(pid) from None
+                except OSError as e:  # e.g. a network file system without flock
+                    warnings.warn(
+                        f"{self.path}: cannot lock the folder ({e.strerror or e}); a second run on it is "
+                        "not prevented.",
+                        CheckpointWarning,
+                        stacklevel=3,
+                    )
                 try:  # the file may have been removed (released) between open and flock
                     same = os.path.samestat(os.fstat(fd), os.stat(self.path, follow_symlinks=False))
                 except FileNotFoundError:
