@@ -171,7 +171,13 @@ class FolderLock:
             if fcntl is None:  # pragma: no cover - Windows
                 fd = self._acquire_by_pid()
             else:
-                fd = os.open(self.path, flags, 0o644)
+                try:
+                    fd = os.open(self.path, flags, 0o644)
+                except OSError as e:  # a symlink planted there (O_NOFOLLOW), a read-only folder, ...
+                    raise SpikeyError(
+                        f"{self.owner}: cannot open the lock file {self.path} ({e.strerror or e}); it must be "
+                        "a regular file in a folder this user can write."
+                    ) from None
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
