@@ -715,3 +715,19 @@ def test_series_summary_with_a_lone_surrogate_is_skipped_by_the_report(tmp_path)
     assert cli_main(["report", out]) == 0
     page = open(os.path.join(out, "report.html"), encoding="utf-8").read()
     assert "SUMMARY.json" in page and "not a readable summary" in page
+
+
+def test_lock_file_planted_as_a_symlink_is_refused_and_its_target_untouched(tmp_path, capsys):
+    """A symlink at DIR/.spikey.lock: the resume exits 2 naming the lock file; the target is not written."""
+    from spikey.cli import main as cli_main
+    from spikey.meta.checkpoint import LOCK_NAME
+
+    source, out = _series_file(tmp_path), str(tmp_path / "out")
+    assert cli_main(["series", source, "--out", out, "--quiet"]) == 0
+    target = tmp_path / "victim.txt"
+    target.write_text("keep")
+    os.symlink(target, os.path.join(out, LOCK_NAME))
+    capsys.readouterr()
+    assert cli_main(["series", "--resume", out, "--quiet"]) == 2
+    assert f"cannot open the lock file {os.path.join(out, LOCK_NAME)}" in capsys.readouterr().err
+    assert target.read_text() == "keep"
