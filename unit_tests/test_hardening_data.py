@@ -217,6 +217,8 @@ def _spikey(*args: str) -> subprocess.Popen:
         text=True,
         cwd=ROOT,
         env=env,
+        # a shell's background jobs inherit SIGINT ignored: give the child Python's default Ctrl-C
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
@@ -417,12 +419,15 @@ def test_callable_key_naming_an_unmarked_spikey_function_is_refused_at_load(tmp_
     assert path in str(info.value) and "expected_value" in str(info.value)
 
 
-def test_callable_key_resolves_to_a_marked_key_function_or_a_registered_one(tmp_path):
+def test_callable_key_resolves_to_a_marked_key_function_or_a_registered_one(tmp_path, monkeypatch):
     """A stock gate marked with key_function, or a registered user function, loads and is used."""
     from conftest import SmallRL, xor_expected
 
     from spikey.games.logic import xor_gate
+    from spikey.snn import registry
     from spikey.snn.registry import register_part, resolve_value
+
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
 
     path, manifest, arrays = _saved(tmp_path)
     _set_key(manifest, "expected_value", {"__import__": "spikey.games.logic:xor_gate"})
@@ -431,7 +436,7 @@ def test_callable_key_resolves_to_a_marked_key_function_or_a_registered_one(tmp_
     assert resolve_value("spikey.snn.neuron.lif:LIF") is not None  # a Module class may be a value
     assert resolve_value("spikey.meta.commands:run_command") is None
     assert resolve_value("conftest:xor_expected") is None
-    register_part(xor_expected)
+    register_part(xor_expected)  # the registry is restored after the test (monkeypatch)
     assert resolve_value("conftest:xor_expected") is xor_expected
 
 
