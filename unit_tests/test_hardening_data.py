@@ -736,3 +736,15 @@ def test_lock_file_planted_as_a_symlink_is_refused_and_its_target_untouched(tmp_
     assert cli_main(["series", "--resume", out, "--quiet"]) == 2
     assert f"cannot open the lock file {os.path.join(out, LOCK_NAME)}" in capsys.readouterr().err
     assert target.read_text() == "keep"
+
+
+def test_output_folder_that_cannot_be_created_is_a_clear_error(tmp_path, capsys):
+    """--out under a regular file: exit 2 naming the folder, no traceback and no job run."""
+    from spikey.cli import main as cli_main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    out = str(blocker / "out")
+    assert cli_main(["series", _series_file(tmp_path), "--out", out, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot create the output folder {out}" in err and "Traceback" not in err

@@ -337,8 +337,15 @@ class Checkpoint:
             If another process holds the folder's lock.
         ConfigError
             If ``folder`` already holds a checkpoint.
+        SpikeyError
+            If the folder or the header cannot be written (naming it; nothing ran yet).
         """
-        os.makedirs(folder, exist_ok=True)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as e:
+            raise SpikeyError(
+                f"{owner}: cannot create the output folder {folder} ({e.strerror or e})."
+            ) from None
         path = cls.path_in(folder)
         header = {
             FORMAT: 1,
@@ -355,6 +362,11 @@ class Checkpoint:
             raise ConfigError(
                 f"{folder} already holds a checkpoint ({CHECKPOINT_NAME}); pass resume=True to continue "
                 "that run, or choose another folder."
+            ) from None
+        except OSError as e:
+            lock.release()
+            raise SpikeyError(
+                f"{owner}: cannot write the checkpoint {path} ({e.strerror or e}); no job ran yet."
             ) from None
         except BaseException:
             lock.release()
