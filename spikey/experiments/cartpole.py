@@ -49,6 +49,7 @@ from spikey.rng import derive_seed, make_rng
 from spikey.snn import input as inputs_
 from spikey.snn import neuron, readout, synapse, weight
 from spikey.snn.network import RLNetwork
+from spikey.snn.registry import key_function
 from spikey.snn.reward.cost_reduction import CostReduction
 
 __all__ = [
@@ -85,6 +86,7 @@ N_EPISODES = 200
 COST_TIME = 0.5
 
 
+@key_function
 def pole_cost(state: Any) -> float:
     """How far the pole is from upright and still: ``|theta + 0.5 s * theta_dot|``.
 
@@ -122,6 +124,7 @@ def input_mask(n_inputs: int = N_INPUTS, n_outputs: int = N_OUTPUTS) -> np.ndarr
     return mask
 
 
+@key_function
 def initial_weights(weights: Any) -> np.ndarray:
     """Initial weights uniform in ``[0, max_weight]`` on :func:`input_mask`.
 

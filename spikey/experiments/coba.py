@@ -54,6 +54,7 @@ import scipy.sparse as sp
 from spikey.snn import neuron, readout, synapse, weight
 from spikey.snn.network import Network
 from spikey.snn.populations import Silent
+from spikey.snn.registry import key_function
 from spikey.snn.weight.random import bernoulli_synapses
 
 __all__ = ["N_NEURONS", "COBANetwork", "network", "coba_weights", "KEYS", "mean_rate"]
@@ -90,6 +91,7 @@ KEYS: dict[str, Any] = {
 }
 
 
+@key_function
 def coba_weights(weights: Any) -> sp.csr_array:
     """Weight magnitudes: 0.6 from excitatory, 6.7 from inhibitory neurons, where a
     synapse exists (each with probability 2 %, no autapses), drawn from the part's

@@ -59,6 +59,7 @@ from spikey.rng import make_rng
 from spikey.snn import input as inputs_
 from spikey.snn import neuron, readout, synapse, weight
 from spikey.snn.network import ActiveRLNetwork
+from spikey.snn.registry import key_function
 from spikey.snn.reward.spike_reward import SpikeReward
 
 __all__ = [
@@ -158,6 +159,7 @@ def feedforward_mask(
     return mask
 
 
+@key_function
 def initial_weights(weights: Any) -> np.ndarray:
     """Initial weights: uniform in ``[0, max_weight]``, mirror-symmetric in the two inputs.
 

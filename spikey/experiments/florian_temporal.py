@@ -66,6 +66,7 @@ from spikey.rng import make_rng
 from spikey.snn import input as inputs_
 from spikey.snn import neuron, readout, synapse, weight
 from spikey.snn.network import ActiveRLNetwork
+from spikey.snn.registry import key_function
 from spikey.snn.reward.spike_reward import SpikeReward
 
 __all__ = [
@@ -168,6 +169,7 @@ def inhibitory_synapses(n_hidden: int = N_HIDDEN) -> np.ndarray:
     return inh
 
 
+@key_function
 def initial_weights(weights: Any) -> np.ndarray:
     """Initial weights uniform in ``[0, max_weight]`` on the feed-forward synapses.
 

@@ -14,36 +14,43 @@ from spikey.games.render import Canvas
 from spikey.games.spaces import Discrete, MultiBinary
 from spikey.games.template import Game
 from spikey.module import Interval, Key
+from spikey.snn.registry import key_function
 
 __all__ = ["Logic", "and_gate", "or_gate", "xor_gate", "nand_gate", "nor_gate", "xnor_gate"]
 
 
 # Module-level functions (not lambdas), so games and network configs pickle.
+@key_function
 def and_gate(state: Any) -> int:
     """``a AND b`` of an input pair, as 0 or 1."""
     return int(bool(state[0]) and bool(state[1]))
 
 
+@key_function
 def or_gate(state: Any) -> int:
     """``a OR b`` of an input pair, as 0 or 1."""
     return int(bool(state[0]) or bool(state[1]))
 
 
+@key_function
 def xor_gate(state: Any) -> int:
     """``a XOR b`` of an input pair, as 0 or 1."""
     return int(bool(state[0]) != bool(state[1]))
 
 
+@key_function
 def nand_gate(state: Any) -> int:
     """``NOT (a AND b)`` of an input pair, as 0 or 1."""
     return 1 - and_gate(state)
 
 
+@key_function
 def nor_gate(state: Any) -> int:
     """``NOT (a OR b)`` of an input pair, as 0 or 1."""
     return 1 - or_gate(state)
 
 
+@key_function
 def xnor_gate(state: Any) -> int:
     """``NOT (a XOR b)`` of an input pair, as 0 or 1."""
     return 1 - xor_gate(state)

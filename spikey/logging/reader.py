@@ -6,23 +6,32 @@ What a crafted or damaged folder can do, and what it cannot:
   :class:`CorruptLogWarning`; files are opened non-blocking and checked with ``fstat``),
   and at most ``max_bytes`` (:data:`MAX_LOG_BYTES` by default) of each;
 - a file that is not valid JSON, has ``NaN``/``Infinity`` tokens or numbers that
-  overflow to inf (``1e400``), is nested too deeply, or whose typed values are
-  malformed or declare more memory than their payload is skipped with a warning
-  naming it (``strict=True``: raises :class:`~spikey.errors.SpikeyError`);
+  overflow to inf (``1e400``), holds a string that is not valid Unicode (a lone
+  surrogate such as ``"\\ud800"``, which no table or page can hold), is nested too
+  deeply, or whose typed values are malformed or declare more memory than their
+  payload is skipped with a warning naming it (``strict=True``: raises
+  :class:`~spikey.errors.SpikeyError`);
+- when the table is built, a column of ints with a value beyond int64 is kept as
+  Python ints (object dtype) with a :class:`CorruptLogWarning` naming the file; the
+  other logs' values are kept as they are;
 - duplicate keys in a JSON object are reported with a :class:`DuplicateKeyWarning`
   (the last value is used, as JSON parsers do);
 - the table's ``filename`` (and MetaReader's ``subfolder``) column comes from the
   file system; a log key of that name is shown as ``<section>.<key>``.
 
-Memory: decoding allocates at most what :mod:`spikey.logging.serialize` allows (arrays
-bounded by their payload); parsing JSON into Python objects costs a small constant
-factor of the file's size, which ``max_bytes`` caps.
+Memory: the arrays decoded from one file take at most
+:data:`~spikey.logging.serialize.MAX_STRING_EXPANSION` (8) times the file's size plus
+:data:`~spikey.logging.serialize.STRING_SLACK` (1 MiB), and those of a folder at most 8
+times the folder's total plus 1 MiB (a file beyond that is skipped with a warning naming
+it; see :class:`~spikey.logging.serialize.DecodeBudget`); parsing JSON into Python
+objects costs a small constant factor of the file's size, which ``max_bytes`` caps.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import warnings
 from collections.abc import Iterator
@@ -32,7 +41,7 @@ import numpy as np
 
 from spikey.errors import SpikeyError, SpikeyWarning
 from spikey.logging.files import TMP_SUFFIX
-from spikey.logging.serialize import DecodeError, decode
+from spikey.logging.serialize import DecodeBudget, DecodeError, decode
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: reading a log does not need it
     import pandas as pd
@@ -103,6 +112,36 @@ def _read_bytes(path: str, max_bytes: int) -> bytes:
         os.close(fd)
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _check_text(data: Any, path: str) -> None:
+    """Raise unless every string (key or value) in ``data`` is valid Unicode (no lone surrogate)."""
+    stack = [(data, "$")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                _check_str(k, f"{where} key", path)
+                stack.append((v, f"{where}.{k}"))
+        elif isinstance(value, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str):
+            _check_str(value, where, path)
+
+
+def _check_str(text: str, where: str, path: str) -> None:
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise SpikeyError(
+            f"{path}: not a readable JSON log ({where[:80]} holds {text[e.start : e.end]!r}, a lone "
+            "surrogate: not valid Unicode text)."
+        ) from None
+
+
 def read_json(path: str, max_bytes: int = MAX_LOG_BYTES) -> Any:
     """Parse the JSON file at ``path`` with the checks of a log (see the module docstring).
 
@@ -110,8 +149,13 @@ def read_json(path: str, max_bytes: int = MAX_LOG_BYTES) -> Any:
     ------
     SpikeyError
         Naming the file: not a regular file, too large, not valid JSON, a
-        non-finite number, or nested too deeply.
+        non-finite number, a lone surrogate in a string, or nested too deeply.
     """
+    return _read_json(path, max_bytes)[0]
+
+
+def _read_json(path: str, max_bytes: int) -> tuple[Any, int]:
+    """(parsed data, file size in bytes) of ``path``; see :func:`read_json`."""
     duplicates: list[str] = []
 
     def pairs(items: list) -> dict:
@@ -136,16 +180,18 @@ def read_json(path: str, max_bytes: int = MAX_LOG_BYTES) -> Any:
         raise SpikeyError(f"{path}: not a readable JSON log (nested too deeply).") from None
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise SpikeyError(f"{path}: not a readable JSON log ({type(e).__name__}: {e}).") from None
+    if _SURROGATE_ESCAPE.search(raw):  # only a \\uD800-\\uDFFF escape can make a lone surrogate
+        _check_text(data, path)
     if duplicates:
         warnings.warn(
             f"{path}: duplicate JSON keys {sorted(set(duplicates))[:5]}; the last value of each is used.",
             DuplicateKeyWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    return data
+    return data, len(raw)
 
 
-def read_log(path: str, max_bytes: int = MAX_LOG_BYTES) -> dict:
+def read_log(path: str, max_bytes: int = MAX_LOG_BYTES, budget: DecodeBudget | None = None) -> dict:
     """Read and decode one log file.
 
     Parameters
@@ -154,29 +200,43 @@ def read_log(path: str, max_bytes: int = MAX_LOG_BYTES) -> dict:
         The file.
     max_bytes : int
         Largest file read.
+    budget : DecodeBudget, optional
+        A folder's budget, shared by its files (see the module docstring); the file's
+        own arrays take at most 8x its size + 1 MiB in any case.
 
     Raises
     ------
     SpikeyError
         Naming the file: if it is not a regular file, larger than ``max_bytes``, not
-        valid JSON, not a spikey log, or its values are malformed.
+        valid JSON, not a spikey log, its values are malformed, or its arrays would
+        take more memory than the bound allows.
     """
-    raw = read_json(path, max_bytes)
+    raw, size = _read_json(path, max_bytes)
     if not isinstance(raw, dict) or not any(s in raw for s in SECTIONS):
         raise SpikeyError(f"{path}: not a spikey log (no network/game/results/info section).")
+    spent = budget.used if budget is not None else 0
     try:
-        data = decode(raw)
-    except RecursionError:
-        raise SpikeyError(f"{path}: nested too deeply.") from None
-    except DecodeError as e:
-        raise SpikeyError(f"{path}: {e}") from None
-    except (ValueError, TypeError, OverflowError, MemoryError) as e:  # defensive: any other malformation
+        data = decode(raw, budget=DecodeBudget.for_size(size, path, parent=budget))
+    except (RecursionError, DecodeError, ValueError, TypeError, OverflowError, MemoryError) as e:
+        if budget is not None:  # a skipped file spends none of the folder's budget
+            _refund(budget, budget.used - spent)
+        if isinstance(e, RecursionError):
+            raise SpikeyError(f"{path}: nested too deeply.") from None
+        if isinstance(e, DecodeError):
+            raise SpikeyError(f"{path}: {e}") from None
+        # defensive: any other malformation
         raise SpikeyError(f"{path}: malformed value ({type(e).__name__}: {e}).") from None
     for section in SECTIONS:
         if not isinstance(data.get(section, {}), dict):
             raise SpikeyError(f"{path}: section {section!r} is not a mapping.")
         data.setdefault(section, {})
     return data
+
+
+def _refund(budget: DecodeBudget | None, nbytes: int) -> None:
+    while budget is not None:
+        budget.used -= nbytes
+        budget = budget.parent
 
 
 def _is_log_name(name: str) -> bool:
@@ -299,10 +359,11 @@ class Reader:
                 self._read_summary(name, strict)
         self.filenames: list[str] = []
         self.logs: list[dict] = []
+        budget = DecodeBudget.for_size(0, f"the logs read from {folder}")  # shared by the folder's files
         for name in filenames:
             path = os.path.join(folder, name)
             try:
-                data = read_log(path, self.max_bytes)
+                data = read_log(path, self.max_bytes, budget)
             except SpikeyError as e:
                 if strict:
                     raise
@@ -430,7 +491,7 @@ class Reader:
                 row["filename"] = name
                 rows.append(row)
             df = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(columns=["filename"])
-            self._df = _restore_dtypes(df, rows)
+            self._df = _restore_dtypes(df, rows, self.filenames, self.folder)
         return self._df
 
     def __getitem__(self, key: str | tuple) -> pd.Series:
@@ -497,7 +558,15 @@ class Reader:
         return f"{type(self).__name__}({self.folder!r}, {len(self)} logs)"
 
 
-def _restore_dtypes(df: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+_INT64 = np.iinfo(np.int64)
+
+
+def _restore_dtypes(df: pd.DataFrame, rows: list[dict], names: list[str], folder: str) -> pd.DataFrame:
+    """Columns whose values are all of one numpy dtype, all bools or all ints get that dtype.
+
+    A column of ints with a value beyond int64 stays Python ints (object dtype), with a
+    :class:`CorruptLogWarning` naming the files that hold such values.
+    """
     for col in df.columns:
         values = [r.get(col) for r in rows]
         if values and all(isinstance(v, np.generic) for v in values):
@@ -507,7 +576,18 @@ def _restore_dtypes(df: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
         elif values and all(isinstance(v, bool) for v in values):
             df[col] = df[col].astype(bool)
         elif values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            df[col] = df[col].astype(np.int64)
+            wide = [name for name, v in zip(names, values) if not _INT64.min <= v <= _INT64.max]
+            if not wide:
+                df[col] = df[col].astype(np.int64)
+                continue
+            df[col] = np.array(values, dtype=object)  # one Python int per row, never converted
+            warnings.warn(
+                f"{os.path.join(folder, wide[0])}: column {col!r} holds an int beyond int64"
+                + (f" (also in {len(wide) - 1} other files)" if len(wide) > 1 else "")
+                + "; the column is kept as Python ints (object dtype).",
+                CorruptLogWarning,
+                stacklevel=3,
+            )
     return df
 
 

@@ -20,10 +20,18 @@ repr        any other object, as its ``repr``; read back as a :class:`Repr` stri
 Decoding checks every declared size against the payload before allocating, so a
 crafted file cannot make the reader allocate far more memory than the file's own size:
 
-- a byte-stored array's shape and dtype must need exactly the bytes its base64 holds;
-- a string array (``U``/``S``) may declare at most :data:`MAX_STRING_EXPANSION` times
-  the bytes of its items as written (``U`` counts 4 bytes a character, as numpy
-  stores it) plus :data:`STRING_SLACK` bytes; an object array needs one item per element;
+- a byte-stored array's shape and dtype must need exactly the bytes its base64 holds
+  (the array takes 3/4 of the payload's size);
+- a string array (``U``/``S``) may take at most :data:`MAX_STRING_EXPANSION` (8) times
+  the bytes its items take as written (each character counted as one byte, plus the
+  two quotes and the comma of each item) plus :data:`STRING_SLACK` bytes (so short
+  padded arrays such as ``np.zeros(3, "U10")`` read back); an object array needs one
+  item per element;
+- with a :class:`DecodeBudget` (:func:`spikey.logging.read_log` gives every file one):
+  all arrays of one file together take at most :data:`MAX_STRING_EXPANSION` (8) times
+  the file's size plus one :data:`STRING_SLACK`, and a folder's files share a budget of
+  8 times their total size plus one slack, so many small files cannot each spend the
+  slack;
 - every dimension is checked, so a shape with a 0 and huge other dimensions is refused;
 - nesting deeper than :data:`MAX_DEPTH` is refused (no ``RecursionError``).
 
@@ -49,6 +57,7 @@ __all__ = [
     "ImportPath",
     "Repr",
     "DecodeError",
+    "DecodeBudget",
     "MARK",
     "MAX_DEPTH",
     "MAX_STRING_EXPANSION",
@@ -58,8 +67,9 @@ __all__ = [
 MARK = "__spikey__"
 #: Deepest nesting of lists, dicts and marked values that :func:`decode` accepts.
 MAX_DEPTH = 200
-#: A string array may allocate at most this many times its items' encoded size ...
-MAX_STRING_EXPANSION = 64
+#: Arrays may take at most this many times the bytes of the text they are decoded from
+#: (a string array: its items as written; a file: its size; a folder: its total) ...
+MAX_STRING_EXPANSION = 8
 #: ... plus this many bytes (so short padded arrays such as ``np.zeros(3, "U10")`` read back).
 STRING_SLACK = 2**20
 #: Largest number of elements of one array (any larger shape is refused outright).
@@ -70,6 +80,57 @@ _BYTE_KINDS = set("biufc")
 
 class DecodeError(SpikeyError, ValueError):
     """A logged value is malformed (corrupt or crafted)."""
+
+
+class DecodeBudget:
+    """Bytes that the arrays decoded from one file (or one folder) may still take.
+
+    Parameters
+    ----------
+    limit : int
+        Bytes the arrays may take in total.
+    what : str
+        What the budget is for, named in the error (e.g. the file).
+    parent : DecodeBudget, optional
+        A budget charged as well (a folder's, shared by its files).
+
+    Examples
+    --------
+    >>> folder = DecodeBudget.for_size(0, "a folder")
+    >>> one = DecodeBudget.for_size(1000, "a.json", parent=folder)
+    >>> one.limit == 8 * 1000 + STRING_SLACK and folder.limit == 8 * 1000 + STRING_SLACK
+    True
+    """
+
+    def __init__(self, limit: int, what: str, parent: DecodeBudget | None = None):
+        self.limit, self.what, self.parent, self.used = int(limit), what, parent, 0
+
+    @classmethod
+    def for_size(cls, size: int, what: str, parent: DecodeBudget | None = None) -> DecodeBudget:
+        """A budget of :data:`MAX_STRING_EXPANSION` x ``size`` + :data:`STRING_SLACK` bytes.
+
+        With a ``parent``, the parent's limit grows by ``MAX_STRING_EXPANSION x size``
+        (its own slack is counted once).
+        """
+        if parent is not None:
+            parent.limit += MAX_STRING_EXPANSION * int(size)
+        return cls(MAX_STRING_EXPANSION * int(size) + STRING_SLACK, what, parent)
+
+    def take(self, nbytes: int, where: str) -> None:
+        """Count ``nbytes`` more; raise :class:`DecodeError` beyond the limit (nothing is allocated yet)."""
+        budget: DecodeBudget | None = self
+        while budget is not None:
+            if budget.used + nbytes > budget.limit:
+                raise DecodeError(
+                    f"{where}: decoding needs {budget.used + nbytes} bytes of arrays, more than "
+                    f"{MAX_STRING_EXPANSION}x the size of {budget.what} + {STRING_SLACK} bytes "
+                    f"(limit {budget.limit})."
+                )
+            budget = budget.parent
+        budget = self
+        while budget is not None:
+            budget.used += nbytes
+            budget = budget.parent
 
 
 class ImportPath(str):
@@ -222,39 +283,49 @@ def _number(v: Any, where: str) -> float:
     raise DecodeError(f"{where}: expected a number; got {v!r}.")
 
 
-def decode(data: Any, where: str = "$", _depth: int = 0) -> Any:
+def decode(data: Any, where: str = "$", _depth: int = 0, *, budget: DecodeBudget | None = None) -> Any:
     """Invert :func:`encode`; raises :class:`DecodeError` on malformed input.
 
     Nothing is imported or executed: classes and functions come back as
     :class:`ImportPath` strings. See the module docstring for the memory bounds.
+
+    Parameters
+    ----------
+    data : object
+        Parsed JSON data.
+    where : str
+        Where ``data`` is, for messages.
+    budget : DecodeBudget, optional
+        Bytes every array decoded here may take together (e.g. 8x the file's size).
     """
     if _depth > MAX_DEPTH:
         raise DecodeError(f"{where}: nested deeper than {MAX_DEPTH} levels.")
     if isinstance(data, (list, dict)):
-        return _decode(data, where, _depth + 1)
+        return _decode(data, where, _depth + 1, budget)
     return data
 
 
-def _decode(data: Any, where: str, d: int) -> Any:
+def _decode(data: Any, where: str, d: int, budget: DecodeBudget | None = None) -> Any:
     if isinstance(data, list):
-        return [decode(v, f"{where}[{i}]", d) for i, v in enumerate(data)]
+        return [decode(v, f"{where}[{i}]", d, budget=budget) for i, v in enumerate(data)]
     if not isinstance(data, dict):
         return data
     kind = data.get(MARK)
     if kind is None:
-        return {k: decode(v, f"{where}.{k}", d) for k, v in data.items()}
+        return {k: decode(v, f"{where}.{k}", d, budget=budget) for k, v in data.items()}
     if kind == "float":
         return _number(data.get("value"), where)
     if kind == "tuple":
-        return tuple(decode(v, f"{where}[{i}]", d) for i, v in enumerate(_items(data, where)))
+        return tuple(decode(v, f"{where}[{i}]", d, budget=budget) for i, v in enumerate(_items(data, where)))
     if kind == "set":
-        return {_hashable(decode(v, where, d), where) for v in _items(data, where)}
+        return {_hashable(decode(v, where, d, budget=budget), where) for v in _items(data, where)}
     if kind == "dict":
         out = {}
         for i, pair in enumerate(_items(data, where)):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise DecodeError(f"{where}: dict items must be [key, value] pairs.")
-            out[_hashable(decode(pair[0], f"{where}<key {i}>", d), where)] = decode(pair[1], f"{where}[{i}]", d)
+            key = _hashable(decode(pair[0], f"{where}<key {i}>", d, budget=budget), where)
+            out[key] = decode(pair[1], f"{where}[{i}]", d, budget=budget)
         return out
     if kind == "import":
         path = data.get("path")
@@ -269,10 +340,10 @@ def _decode(data: Any, where: str, d: int) -> Any:
     if kind == "scalar":
         return _decode_scalar(data, where)
     if kind == "ndarray":
-        return _decode_array(data, where, d)
+        return _decode_array(data, where, d, budget)
     if kind == "masked":
-        values = _decode_array(data.get("data") or {}, where + ".data", d)
-        mask = _decode_array(data.get("mask") or {}, where + ".mask", d)
+        values = _decode_array(data.get("data") or {}, where + ".data", d, budget)
+        mask = _decode_array(data.get("mask") or {}, where + ".mask", d, budget)
         if mask.shape != values.shape or mask.dtype != bool:
             raise DecodeError(f"{where}: mask does not match data.")
         return np.ma.array(values, mask=mask)
@@ -332,7 +403,7 @@ def _decode_scalar(data: dict, where: str) -> np.generic:
     raise DecodeError(f"{where}: cannot decode scalar of dtype {dt}.")
 
 
-def _decode_array(data: dict, where: str, depth: int = 0) -> np.ndarray:
+def _decode_array(data: dict, where: str, depth: int = 0, budget: DecodeBudget | None = None) -> np.ndarray:
     if not isinstance(data, dict) or data.get(MARK) != "ndarray":
         raise DecodeError(f"{where}: expected an encoded array.")
     shape = _shape(data.get("shape"), where)
@@ -341,23 +412,28 @@ def _decode_array(data: dict, where: str, depth: int = 0) -> np.ndarray:
         items = _items(data, where)
         if len(items) != count:
             raise DecodeError(f"{where}: shape {shape} needs {count} items; got {len(items)}.")
+        if budget is not None:
+            budget.take(count * np.dtype(object).itemsize, where)
         out = np.empty(count, dtype=object)
         for i, v in enumerate(items):
-            out[i] = decode(v, f"{where}[{i}]", depth)
+            out[i] = decode(v, f"{where}[{i}]", depth, budget=budget)
         return out.reshape(shape)
     dt = _dtype(data.get("dtype"), where)
     if dt.kind in "US":
         items = _items(data, where)
         if len(items) != count or not all(isinstance(x, str) for x in items):
             raise DecodeError(f"{where}: shape {shape} needs {count} strings.")
-        # bound the allocation by the text present (a crafted "<U500000000" is refused)
-        present = sum(len(x) for x in items) * (4 if dt.kind == "U" else 1) + count
+        # bound the allocation by the text present (a crafted "<U500000000" is refused):
+        # every character takes at least one byte in the file, every item two quotes and a comma
+        present = sum(len(x) for x in items) + 3 * count
         need = count * dt.itemsize
         if need > MAX_STRING_EXPANSION * present + STRING_SLACK:
             raise DecodeError(
                 f"{where}: dtype {dt} x {count} items needs {need} bytes, far more than the "
                 f"{present} bytes of text present (limit {MAX_STRING_EXPANSION}x + {STRING_SLACK})."
             )
+        if budget is not None:
+            budget.take(need, where)
         if dt.kind == "S":
             try:
                 items = [x.encode("latin-1") for x in items]
@@ -377,6 +453,8 @@ def _decode_array(data: dict, where: str, depth: int = 0) -> np.ndarray:
             f"{where}: declared shape {shape} and dtype {dt} need {expected} bytes; "
             f"payload holds about {len(b64) * 3 // 4}."
         )
+    if budget is not None:
+        budget.take(expected, where)
     try:
         raw = base64.b64decode(b64, validate=True)
     except ValueError:

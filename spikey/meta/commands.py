@@ -18,14 +18,27 @@ optionally ``seed`` and ``backend``::
     spikey population my_search.py --epochs 10 --out log/search
     spikey population --resume log/search
 
+While a run (or resume) writes its output folder it holds the folder's lock: a second
+``spikey series --resume DIR`` on the same folder is refused ("in use by PID n"). Ctrl-C
+stops a run with one line, ``interrupted after 4/12 jobs; resume with `spikey series
+--resume DIR```, and exit status 130; the checkpoint holds every finished job.
+
+``--resume DIR`` runs the file the checkpoint names (the path is shown first). The
+file's SHA-256 is stored when the run starts; a file changed since is refused unless
+given explicitly with ``--source FILE`` (the code in it is what runs).
+
 Exit status: 0 when every job succeeded, 1 when some failed (recorded in the output
-folder), 2 for a bad file or configuration.
+folder) or the output folder could not be written (e.g. a full disk: the checkpoint
+stays valid and the message gives the resume command), 2 for a bad file or
+configuration, 130 after Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
+import importlib.util
 import os
 import sys
 import types
@@ -34,23 +47,95 @@ from typing import Any
 from spikey.core.loggers import TensorBoardLogger, with_tensorboard, write_folder_to
 from spikey.errors import ConfigError, SpikeyError
 
-__all__ = ["add_parsers", "run_command", "load_module"]
+__all__ = ["add_parsers", "run_command", "load_module", "source_digest"]
 
 
-def load_module(spec: str, command: str) -> types.ModuleType:
-    """Load a ``.py`` file or import a module path (user code: it is executed)."""
+class _Interrupted(Exception):
+    """Ctrl-C during a run; the message is the one line to print."""
+
+
+def source_digest(spec: str) -> str | None:
+    """SHA-256 of a series or population file (a ``.py`` path, or a module's file); None if unknown."""
+    path = spec
+    if not spec.lower().endswith(".py"):
+        try:
+            found = importlib.util.find_spec(spec)
+        except (ImportError, ValueError):
+            return None
+        path = getattr(found, "origin", None) or ""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def load_module(spec: str, command: str, code: bytes | None = None) -> types.ModuleType:
+    """Load a ``.py`` file or import a module path (user code: it is executed).
+
+    Parameters
+    ----------
+    spec : str
+        A ``.py`` path or a module path.
+    command : str
+        The command, for messages.
+    code : bytes, optional
+        The file's content as already read (and checked): exactly these bytes run.
+    """
     from spikey.cli import _load_py
 
     if spec.lower().endswith(".py"):
         if not os.path.isfile(spec):
             raise ConfigError(f"spikey {command}: no such file {spec!r}.")
-        return _load_py(spec)
+        return _load_py(spec) if code is None else _exec_py(spec, code)
     try:
         return importlib.import_module(spec)
     except ModuleNotFoundError as e:
         if e.name and spec.startswith(e.name):
             raise ConfigError(f"spikey {command}: no file or module {spec!r}.") from None
         raise
+
+
+def _exec_py(path: str, code: bytes) -> types.ModuleType:
+    """The module of the ``.py`` file at ``path`` run from ``code`` (its bytes, read once)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = "spikey_experiment_" + "".join(c if c.isalnum() else "_" for c in stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:
+        raise ConfigError(f"spikey: cannot load {path!r} as a Python module.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so classes defined there can be found again (copy, pickle)
+    try:
+        exec(compile(code, path, "exec"), module.__dict__)  # noqa: S102 - the user's own series file
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
+def _load_source(args: argparse.Namespace) -> tuple[types.ModuleType, str, str | None, bool, str | None]:
+    """(module, file, folder, resume, SHA-256 of the code run) from the arguments.
+
+    A ``.py`` file is read once: its hash is checked (on a resume, against the
+    checkpoint's) and exactly those bytes run.
+    """
+    source, folder, resume, expected = _files(args)
+    code = None
+    if source.lower().endswith(".py") and os.path.isfile(source):
+        with open(source, "rb") as f:
+            code = f.read()
+    digest = hashlib.sha256(code).hexdigest() if code is not None else source_digest(source)
+    if expected is not None and digest != expected:
+        if digest is None:
+            raise ConfigError(
+                f"spikey {args.command} --resume: {source}, the file the run in {folder} started from, is gone."
+            )
+        raise ConfigError(
+            f"spikey {args.command} --resume: {source} has changed since the run in {folder} started (sha256 "
+            f"{expected[:12]}... then, {digest[:12]}... now), and resuming runs its code. Check it, then pass "
+            f"it explicitly: spikey {args.command} --resume {folder} --source {source}"
+        )
+    return load_module(source, args.command, code), source, folder, resume, digest
 
 
 def _backend(args: argparse.Namespace, default: Any) -> Any:
@@ -63,7 +148,8 @@ def _backend(args: argparse.Namespace, default: Any) -> Any:
     return get_backend(args.backend or default or "single", owner=owner)
 
 
-def _source_from(folder: str, command: str) -> str:
+def _source_from(folder: str, command: str) -> tuple[str, str | None]:
+    """(the file the checkpoint's run started from, its SHA-256 then, if stored)."""
     from spikey.logging.serialize import decode
     from spikey.meta.checkpoint import Checkpoint
 
@@ -71,12 +157,14 @@ def _source_from(folder: str, command: str) -> str:
         raise ConfigError(f"spikey {command} --resume: no checkpoint in {folder!r}.")
     meta = decode(Checkpoint.read_header(folder).get("metadata") or {})
     source = meta.get("source") if isinstance(meta, dict) else None
-    if not source:
+    if not isinstance(source, str) or not source:
         raise ConfigError(
             f"spikey {command} --resume: the checkpoint in {folder} does not name its file; give it: "
-            f"spikey {command} FILE --resume {folder}."
+            f"spikey {command} --resume {folder} --source FILE."
         )
-    return str(source)
+    stored = meta.get("source_sha256")
+    print(f"spikey {command} --resume {folder}: running {source} (named by the checkpoint)", file=sys.stderr)
+    return source, stored if isinstance(stored, str) else None
 
 
 def _stored_settings(folder: str | None) -> dict:
@@ -89,8 +177,8 @@ def _stored_settings(folder: str | None) -> dict:
     return {k: header[k] for k in ("n_repeats", "product", "seed") if k in header}
 
 
-def _files(args: argparse.Namespace) -> tuple[str, str | None, bool]:
-    """(file, folder, resume) from the arguments."""
+def _files(args: argparse.Namespace) -> tuple[str, str | None, bool, str | None]:
+    """(file, folder, resume, the SHA-256 the file must have) from the arguments."""
     if args.resume:
         from spikey.meta.checkpoint import Checkpoint
 
@@ -101,15 +189,30 @@ def _files(args: argparse.Namespace) -> tuple[str, str | None, bool]:
                     f"spikey {args.command} --resume: {args.resume} holds a {tool} run; use "
                     f"spikey {str(tool).lower()} --resume {args.resume}."
                 )
-        source = args.file or _source_from(args.resume, args.command)
-        return source, args.resume, True
+        given = getattr(args, "source", None)
+        if given and args.file and _source_path(given) != _source_path(args.file):
+            raise ConfigError(f"spikey {args.command}: give the file once (FILE or --source FILE), not both.")
+        source = given or args.file
+        if source:
+            print(
+                f"spikey {args.command} --resume {args.resume}: running {_source_path(source)}",
+                file=sys.stderr,
+            )
+            return source, args.resume, True, None
+        source, expected = _source_from(args.resume, args.command)
+        return source, args.resume, True, expected
     if not args.file:
         raise ConfigError(f"spikey {args.command}: give a FILE (or --resume DIR).")
-    return args.file, args.out, False
+    return args.file, args.out, False, None
 
 
 def _source_path(path: str) -> str:
     return os.path.abspath(path) if path.lower().endswith(".py") else path
+
+
+def _metadata(source: str, digest: str | None) -> dict:
+    """What the checkpoint header keeps about the file: its path and SHA-256."""
+    return {"source": _source_path(source), "source_sha256": digest}
 
 
 def _print_series(df: Any, attrs: list[str]) -> None:
@@ -139,8 +242,7 @@ def run_series(args: argparse.Namespace) -> int:
     """``spikey series``: returns the exit status."""
     from spikey.meta import Series
 
-    source, folder, resume = _files(args)
-    module = load_module(source, "series")
+    module, source, folder, resume, digest = _load_source(args)
     missing = [n for n in ("network_template", "game_template", "training_params") if not hasattr(module, n)]
     if missing:
         raise ConfigError(
@@ -160,7 +262,7 @@ def run_series(args: argparse.Namespace) -> int:
         "folder": folder,
         "resume": resume,
         "progress": False if args.quiet else None,
-        "metadata": {"source": _source_path(source)},
+        "metadata": _metadata(source, digest),
     }
     from spikey.core import GenericLoop
 
@@ -175,7 +277,13 @@ def run_series(args: argparse.Namespace) -> int:
     if getattr(args, "tensorboard", None):  # one TensorBoard run per job, named by its varied values
         name = "-".join([*(f"{a}={{{a}}}" for a in series.attrs if a != "seed"), "seed={seed}"])
         series.callback = with_tensorboard(series.callback, args.tensorboard, name)
-    df = series.run()
+    try:
+        df = series.run()
+    except KeyboardInterrupt:
+        raise _Interrupted(
+            f"interrupted after {series.jobs_done}/{series.jobs_total} jobs; resume with "
+            f"`spikey series --resume {series.folder}`"
+        ) from None
     n_bad = int((df["status"] != "ok").sum())
     report = _report(series.folder, args)
     if not args.quiet:
@@ -194,8 +302,7 @@ def run_population(args: argparse.Namespace) -> int:
     """``spikey population``: returns the exit status."""
     from spikey.meta import EvolveNetwork, MetaRL, Population
 
-    source, folder, resume = _files(args)
-    module = load_module(source, "population")
+    module, source, folder, resume, digest = _load_source(args)
     metagame = getattr(module, "metagame", None)
     if metagame is None:
         missing = [
@@ -244,10 +351,16 @@ def run_population(args: argparse.Namespace) -> int:
         folder=folder,
         resume=resume,
         progress=False if args.quiet else None,
-        metadata={"source": _source_path(source)},
+        metadata=_metadata(source, digest),
         **params,
     )
-    population.run()
+    try:
+        population.run()
+    except KeyboardInterrupt:
+        raise _Interrupted(
+            f"interrupted after {len(population.history)}/{population._n_epoch} epochs; resume with "
+            f"`spikey population --resume {population.folder}`"
+        ) from None
     if getattr(args, "tensorboard", None) and population.folder is not None:
         write_folder_to(TensorBoardLogger(args.tensorboard), population.folder)
     table = population.fitness_per_epoch()
@@ -261,7 +374,9 @@ def run_population(args: argparse.Namespace) -> int:
             genes = [c for c in agents.columns if c not in ("epoch", "agent", "fitness", "repeated")]
             best = agents.sort_values("fitness", ascending=False).drop_duplicates(genes).head(5)
             print("best genotypes:")
-            print(best[[*genes, "fitness", "epoch"]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            print(
+                best[[*genes, "fitness", "epoch"]].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+            )
         if population.best is not None:
             genotype, fitness = population.best
             print(f"best: {genotype} (fitness {fitness:.4g})")
@@ -298,7 +413,14 @@ def add_parsers(sub: Any) -> None:
         )
         p.add_argument("file", nargs="?", metavar="FILE", help="a .py file or module path")
         p.add_argument(
-            "--resume", metavar="DIR", help="continue the run in DIR (FILE defaults to the one DIR ran)"
+            "--resume",
+            metavar="DIR",
+            help="continue the run in DIR with the file it started from (refused if that file changed)",
+        )
+        p.add_argument(
+            "--source",
+            metavar="FILE",
+            help="with --resume: run FILE (e.g. the changed file, after checking it)",
         )
         p.add_argument("--out", metavar="DIR", help="output folder (default: log/<kind>-<date>-<id>)")
         p.add_argument(
@@ -308,7 +430,9 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--cpus", type=int, help="CPUs of a local Ray runtime; implies --backend ray")
         p.add_argument("--seed", type=int, help="seed (default: the file's, else drawn and logged)")
         p.add_argument("--quiet", action="store_true", help="no progress bar and no table; print the folder")
-        p.add_argument("--report", action="store_true", help="write an HTML report into the folder at the end")
+        p.add_argument(
+            "--report", action="store_true", help="write an HTML report into the folder at the end"
+        )
         if name == "series":
             p.add_argument(
                 "--repeats", type=int, help="runs per configuration (default: the file's n_repeats or 1)"
@@ -321,10 +445,21 @@ def add_parsers(sub: Any) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``spikey series`` or ``spikey population``; errors become exit status 2."""
+    from spikey.meta.checkpoint import OutputError
+
     try:
         if args.command == "series":
             return run_series(args)
         return run_population(args)
+    except _Interrupted as e:
+        print(str(e), file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(f"interrupted before any job ran (spikey {args.command})", file=sys.stderr)
+        return 130
+    except OutputError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 1
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)
         return 2

@@ -55,7 +55,7 @@ from spikey.errors import ConfigError, SpikeyError, SpikeyWarning
 from spikey.logging.log import make_log
 from spikey.logging.serialize import decode, encode
 from spikey.meta.backends import LOST, MetaBackend, get_backend
-from spikey.meta.checkpoint import Checkpoint, JobLogger, fingerprint
+from spikey.meta.checkpoint import Checkpoint, JobLogger, OutputError, fingerprint
 from spikey.meta.jobs import (
     FitnessJob,
     JobFailedWarning,
@@ -454,7 +454,8 @@ class Population(Module):
                 self.folder = default_folder("population", prefix)
             self._checkpoint = Checkpoint.create(
                 self.folder,
-                {
+                owner="Population",
+                header={
                     "tool": "Population",
                     "fingerprint": fp,
                     "game_fingerprint": game_fp,
@@ -567,7 +568,10 @@ class Population(Module):
             try:
                 timeout = {"timeout": self.job_timeout} if self.job_timeout else {}
                 for k, outcome in self.backend.run(run_fitness_job, jobs, self.game, **timeout):
-                    stored = self._finish(jobs[k], outcome)
+                    try:
+                        stored = self._finish(jobs[k], outcome)
+                    except OSError as e:
+                        raise self._output_error(e) from e
                     if stored is not None:
                         outcomes[jobs[k].key] = stored
                     bar.update(1)
@@ -659,7 +663,18 @@ class Population(Module):
             }
             info = {"genotypes": entry["genotypes"], "fitness": entry["fitness"]}
             data = make_log(self._config(), getattr(self.game, "params", {}), results, info)
-            self._logger.write(self.epoch, data, results)
+            try:
+                self._logger.write(self.epoch, data, results)
+            except OSError as e:
+                raise self._output_error(e) from e
+
+    def _output_error(self, error: OSError) -> OutputError:
+        """The error for a failed write to the output folder (what the checkpoint holds, how to resume)."""
+        n = len(self.records)
+        progress = (
+            f"the {n} evaluation{'s' * (n != 1)} finished before (epoch {self.epoch} of {self._n_epoch})"
+        )
+        return OutputError.during("Population", self.folder, error, progress)
 
     def update(self, fitness: list[float]) -> None:
         """Breed the next epoch from ``fitness`` (of :meth:`evaluate`); terminate after the last.
@@ -686,6 +701,12 @@ class Population(Module):
         if self._logger is None:
             return
         best = {"genotype": self.best[0], "fitness": self.best[1]} if self.best else None
+        try:
+            self._write_summary(best)
+        except OSError as e:
+            raise self._output_error(e) from e
+
+    def _write_summary(self, best: dict | None) -> None:
         self._logger.summarize(
             population={
                 "seed": self.search_seed,
@@ -715,6 +736,9 @@ class Population(Module):
                     bar.set_postfix_str(f"max {max(finite):.4g}, mean {float(np.mean(finite)):.4g}")
                 self.update(fitness)
                 bar.update(1)
+        except BaseException:  # Ctrl-C, a full disk: the checkpoint is valid; let go of the folder
+            self.close()
+            raise
         finally:
             self._agent_bars = True
             bar.close()

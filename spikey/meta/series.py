@@ -48,7 +48,7 @@ import pandas as pd
 from spikey.errors import ConfigError
 from spikey.logging.serialize import decode, encode
 from spikey.meta.backends import LOST, MetaBackend, get_backend
-from spikey.meta.checkpoint import Checkpoint, JobLogger, fingerprint
+from spikey.meta.checkpoint import Checkpoint, JobLogger, OutputError, fingerprint
 from spikey.meta.jobs import (
     Job,
     JobFailedWarning,
@@ -338,6 +338,8 @@ class Series:
         self.results: pd.DataFrame | None = None
         self.failures: list[dict] = []
         self.records: list[dict] = []
+        #: Jobs finished (run here or read from the checkpoint) and jobs in all, of the last run().
+        self.jobs_done, self.jobs_total = 0, 0
 
     # ------------------------------------------------------------------ jobs
     def _where(self, config: int) -> str:
@@ -486,7 +488,8 @@ class Series:
                 self._prefix = self._prefix or JobLogger.new_prefix()
                 checkpoint = Checkpoint.create(
                     folder,
-                    {
+                    owner="Series.run",
+                    header={
                         "tool": "Series",
                         "fingerprint": fp,
                         "seed": self.seed,
@@ -505,6 +508,7 @@ class Series:
 
         outcomes: dict[int, dict] = {i: self._from_record(rec) for i, rec in done.items()}
         todo = [job for job in jobs if job.index not in done]
+        self.jobs_done, self.jobs_total = len(done), len(jobs)
         bar = progress_bar(len(jobs), "Series", progress, initial=len(done))
         try:
             if todo:  # a finished run resumed starts no backend
@@ -514,7 +518,16 @@ class Series:
                         run_series_job, todo, self._runner(self.logging), **timeout
                     ):
                         job = todo[k]
-                        outcomes[job.index] = self._finish(job, outcome, checkpoint, logger)
+                        try:
+                            outcomes[job.index] = self._finish(job, outcome, checkpoint, logger)
+                        except OSError as e:
+                            raise OutputError.during(
+                                "Series",
+                                folder,
+                                e,
+                                f"the {self.jobs_done} of {len(jobs)} jobs finished before",
+                            ) from e
+                        self.jobs_done = len(outcomes)
                         bar.update(1)
         finally:
             bar.close()
@@ -528,18 +541,23 @@ class Series:
                 for j, o in sorted(outcomes.items())
                 if o["status"] != "ok"
             ]
-            logger.summarize(
-                series={
-                    "attrs": self.attrs,
-                    "configs": self.configs,
-                    "n_repeats": n,
-                    "product": self.product,
-                    "seed": self.seed,
-                    "n_jobs": len(jobs),
-                    "failed": failed,
-                    "backend": getattr(self.backend, "name", type(self.backend).__name__),
-                }
-            )
+            try:
+                logger.summarize(
+                    series={
+                        "attrs": self.attrs,
+                        "configs": self.configs,
+                        "n_repeats": n,
+                        "product": self.product,
+                        "seed": self.seed,
+                        "n_jobs": len(jobs),
+                        "failed": failed,
+                        "backend": getattr(self.backend, "name", type(self.backend).__name__),
+                    }
+                )
+            except OSError as e:
+                raise OutputError.during(
+                    "Series", folder, e, f"the {self.jobs_done} of {len(jobs)} jobs finished before"
+                ) from e
         self._report(jobs, outcomes)
         return self.results
 

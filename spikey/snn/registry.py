@@ -16,6 +16,13 @@ imported into spikey from another package, a module, an instance) resolves to No
 :func:`resolve` never calls what it finds; callers check the expected family
 (:func:`resolve` with ``expected=``) before using it.
 
+A key's *value* (a callable key such as ``expected_value`` or ``state_cost``) is held
+to a narrower rule, :func:`resolve_value`: a registered object, a spikey function
+marked with :func:`key_function` (the stock logic gates, the experiments' weight and
+cost functions), or a spikey :class:`~spikey.module.Module` class (whose ``__init__``
+only validates and stores). Any other spikey function (``spikey.cli:main``, ...)
+resolves to None, so a snapshot cannot make ``reward()`` call it.
+
 Limits: resolving may import a spikey submodule that was not imported yet (spikey's
 own code, which has no import-time side effects besides ``spikey.__main__``, which is
 never imported). A registered object is trusted as the user registered it.
@@ -31,10 +38,20 @@ import sys
 from typing import Any
 
 from spikey.errors import ConfigError
+from spikey.module import Module
 
-__all__ = ["register_part", "import_path", "resolve", "registered", "is_spikey_object"]
+__all__ = [
+    "register_part",
+    "import_path",
+    "resolve",
+    "resolve_value",
+    "key_function",
+    "registered",
+    "is_spikey_object",
+]
 
 _REGISTRY: dict[str, Any] = {}
+_KEY_FUNCTIONS: dict[str, Any] = {}
 _MODULE_RE = re.compile(r"spikey(\.[A-Za-z][A-Za-z0-9_]*)*")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -57,6 +74,46 @@ def register_part(obj: Any) -> Any:
     _REGISTRY[import_path(obj)] = obj
     _REGISTRY.setdefault(obj.__qualname__, obj)
     return obj
+
+
+def key_function(fn: Any) -> Any:
+    """Mark a spikey function as a value that a callable key may name in a snapshot.
+
+    Usable as a decorator on module-level functions meant as key values (e.g. the
+    logic gates for ``expected_value``). User functions are allowed with
+    :func:`register_part` instead.
+
+    Raises
+    ------
+    ConfigError
+        If ``fn`` is not a function.
+    """
+    if not inspect.isfunction(fn):
+        raise ConfigError(f"key_function: expected a function; got {fn!r}.")
+    _KEY_FUNCTIONS[import_path(fn)] = fn
+    return fn
+
+
+def resolve_value(path: Any) -> Any:
+    """The class or function a key's value names, if it may be one (see the module docstring).
+
+    Returns
+    -------
+    object or None
+        A registered object, a spikey function marked with :func:`key_function`, or a
+        spikey :class:`~spikey.module.Module` subclass; None for anything else
+        (nothing is called).
+    """
+    obj = resolve(path)
+    if obj is None:
+        return None
+    if any(v is obj for v in _REGISTRY.values()):
+        return obj
+    if inspect.isfunction(obj):
+        return obj if _KEY_FUNCTIONS.get(import_path(obj)) is obj else None
+    if inspect.isclass(obj) and issubclass(obj, Module):
+        return obj
+    return None
 
 
 def registered() -> dict[str, Any]:

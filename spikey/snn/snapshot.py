@@ -4,15 +4,20 @@ What loading a file can and cannot do:
 
 - nothing is unpickled (the archive is read member by member, object and structured
   dtypes are refused) and nothing outside spikey is imported;
-- a class or function named in the manifest resolves only to an object defined in
+- a class named as a part, modifier or network resolves only to an object defined in
   spikey or registered with :func:`spikey.snn.register_part` (see
-  :mod:`spikey.snn.registry`), and a part or modifier class must derive from its
-  family's template; this is checked before anything is called;
+  :mod:`spikey.snn.registry`), and must derive from its family's template; a key's
+  value (a callable key such as ``expected_value``) resolves only to a registered
+  object, a spikey function marked with :func:`~spikey.snn.registry.key_function`
+  or a spikey ``Module`` class; all this is checked before anything is called;
 - each array's declared shape and dtype must match the bytes present, the archive may
   unpack to at most :data:`MAX_EXPANSION` times its size (+1 MiB), the manifest must
   be JSON without duplicate keys, nested at most :data:`MAX_DEPTH` deep, and the saved
-  state must have the shapes and types of the rebuilt network's; anything else raises
-  :class:`SnapshotError` naming the file.
+  state must have the shapes and types of the rebuilt network's; the private buffers
+  of the parts (uniforms drawn in advance ``_ubuf`` with their position ``_upos``,
+  buffered spikes ``_buf`` with their count ``_n_buf``) must be consistent (positions
+  within the buffer, uniforms in [0, 1)); an encrypted archive member is refused;
+  anything else raises :class:`SnapshotError` naming the file and the entry.
 
 Limits: spikey's own constructors run with the saved keys (validated as any keys), so
 a file may describe any network spikey can build; its dense weights must match the
@@ -36,7 +41,7 @@ import numpy as np
 
 from spikey.errors import ConfigError, SpikeyError
 from spikey.logging.files import file_mode
-from spikey.snn.registry import import_path, resolve
+from spikey.snn.registry import import_path, resolve, resolve_value
 
 __all__ = ["save_network", "load_network", "read_snapshot", "SnapshotError", "FORMAT", "VERSION", "MAX_DEPTH"]
 
@@ -48,8 +53,10 @@ _MANIFEST = "__manifest__"
 class _Unresolved:
     """Placeholder for a class or function the loader may not import."""
 
-    def __init__(self, path: str, where: str):
+    def __init__(self, path: str, where: str, spikey_function: bool = False):
         self.path, self.where = path, where
+        #: a spikey function that is not marked as a key function
+        self.spikey_function = spikey_function
 
     def __repr__(self) -> str:
         return f"<unresolved {self.path}>"
@@ -122,7 +129,10 @@ class SnapshotError(SpikeyError, ValueError):
     """A snapshot file is damaged, crafted or not what it claims; names the file."""
 
 
-def _decode(value: Any, arrays: Any, where: str, unresolved: list, depth: int = 0) -> Any:
+def _decode(
+    value: Any, arrays: Any, where: str, unresolved: list, depth: int = 0, classes: bool = False
+) -> Any:
+    """A manifest value; ``classes``: an ``__import__`` names a class (else a key's value)."""
     if depth > MAX_DEPTH:
         raise SnapshotError(f"corrupt snapshot: {where} is nested deeper than {MAX_DEPTH} levels.")
     d = depth + 1
@@ -168,10 +178,11 @@ def _decode(value: Any, arrays: Any, where: str, unresolved: list, depth: int = 
         path = value["__import__"]
         if path is not None and not isinstance(path, str):
             raise SnapshotError(f"corrupt snapshot: {where}: import path must be a string; got {path!r}.")
-        obj = resolve(path) if path else None
+        obj = (resolve(path) if classes else resolve_value(path)) if path else None
         if obj is None:
             text = value.get("__repr__", "?")
-            obj = _Unresolved(path or (text if isinstance(text, str) else "?"), where)
+            marked = not classes and bool(path) and resolve(path) is not None
+            obj = _Unresolved(path or (text if isinstance(text, str) else "?"), where, marked)
             unresolved.append(obj)
         return obj
     raise SnapshotError(f"corrupt snapshot: unknown entry {sorted(value)[:5]} in {where}.")
@@ -199,7 +210,9 @@ def _decode_sparse(entry: Any, arrays: Any, where: str) -> Any:
 
     try:
         shape = tuple(int(x) for x in entry["shape"])
-        data, indices, indptr = (np.array(arrays[entry[k]["__array__"]]) for k in ("data", "indices", "indptr"))
+        data, indices, indptr = (
+            np.array(arrays[entry[k]["__array__"]]) for k in ("data", "indices", "indptr")
+        )
     except (KeyError, TypeError, ValueError) as e:
         raise SpikeyError(f"corrupt snapshot: sparse matrix in {where} is incomplete ({e!r}).") from None
     if len(shape) != 2 or min(shape) < 0:
@@ -327,6 +340,12 @@ def read_snapshot(path: str) -> tuple[dict, dict[str, np.ndarray]]:
                     f"{path}: its members would unpack to {total} bytes from a {st.st_size}-byte file "
                     f"(limit {MAX_EXPANSION}x + 1 MiB); refusing a crafted or compressed snapshot."
                 )
+            encrypted = [i.filename for i in infos if i.flag_bits & 0x1]
+            if encrypted:
+                raise SnapshotError(
+                    f"{path}: archive member {encrypted[0]!r} is encrypted; spikey writes (and reads) only "
+                    "plain .npz snapshots."
+                )
             names = [i.filename for i in infos]
             if len(set(names)) != len(names):
                 raise SnapshotError(f"{path}: the archive names a member twice.")
@@ -339,7 +358,16 @@ def read_snapshot(path: str) -> tuple[dict, dict[str, np.ndarray]]:
                 arrays[info.filename[:-4]] = _read_member(zf, info, path)
     except SnapshotError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError) as e:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        NotImplementedError,  # a compression method zipfile lacks
+        RuntimeError,  # e.g. "File is encrypted" from a member the flag check did not see
+    ) as e:
         raise SnapshotError(f"{path}: damaged snapshot archive ({type(e).__name__}: {e}).") from None
     text = arrays.pop(_MANIFEST)
     if text.shape != () or text.dtype.kind != "U":
@@ -412,8 +440,11 @@ def _check_state(saved: Any, ref: Any, where: str) -> Any:
         extra = sorted(set(saved) - set(ref), key=str)
         if missing or extra:
             raise SnapshotError(
-                f"state {where}: " + (f"missing entries {missing}" if missing else "")
-                + ("; " if missing and extra else "") + (f"unknown entries {extra}" if extra else "") + "."
+                f"state {where}: "
+                + (f"missing entries {missing}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"unknown entries {extra}" if extra else "")
+                + "."
             )
         return {k: _check_state(saved[k], ref[k], f"{where}.{k}") for k in saved}
     if isinstance(ref, np.ndarray):
@@ -436,10 +467,60 @@ def _check_state(saved: Any, ref: Any, where: str) -> Any:
     if isinstance(ref, (int, float)):
         if not isinstance(saved, (int, float)) or (isinstance(ref, int) and not isinstance(saved, int)):
             raise SnapshotError(f"state {where}: expected {type(ref).__name__}; got {saved!r}.")
+        # compiled engines hold int64 (a generator's state, checked by numpy, holds 128-bit ints)
+        if isinstance(saved, int) and "__rng__" not in where and not -(2**63) <= saved < 2**63:
+            raise SnapshotError(f"state {where}: {saved} does not fit a 64-bit int.")
         return saved
     if isinstance(ref, (list, tuple, str)) and not isinstance(saved, type(ref)):
         raise SnapshotError(f"state {where}: expected {type(ref).__name__}; got {type(saved).__name__}.")
     return saved
+
+
+#: A part's buffer and the position (or count) that indexes it: (buffer, position, the
+#: position may equal the buffer's length, the buffer holds uniforms in [0, 1)).
+_BUFFERS = (("_ubuf", "_upos", True, True), ("_nbuf", "_npos", True, False), ("_buf", "_n_buf", False, False))
+
+
+def _check_buffers(state: dict, where: str = "") -> None:
+    """Raise unless every part's private buffers and their positions are consistent.
+
+    Checked at load so that a damaged file fails here, naming the entry, and not at
+    the first tick (with an IndexError deep in a step).
+    """
+    for slot, st in state.items():
+        if not isinstance(st, dict):
+            continue
+        for buf_name, pos_name, may_equal, unit in _BUFFERS:
+            if pos_name not in st and buf_name not in st:
+                continue
+            buf, pos = st.get(buf_name), st.get(pos_name)
+            at = f"state {where}{slot}.{pos_name}"
+            if pos is not None and (isinstance(pos, bool) or not isinstance(pos, (int, np.integer))):
+                raise SnapshotError(f"{at}: expected an int; got {pos!r}.")
+            pos = 0 if pos is None else int(pos)
+            if buf is None:
+                if pos < 0:
+                    raise SnapshotError(f"{at}: expected an int >= 0; got {pos}.")
+                continue
+            bat = f"state {where}{slot}.{buf_name}"
+            if not isinstance(buf, np.ndarray) or buf.ndim != 2:
+                raise SnapshotError(
+                    f"{bat}: expected a 2-d array; got {getattr(buf, 'shape', type(buf).__name__)}."
+                )
+            if unit or buf_name == "_nbuf":
+                if buf.dtype.kind != "f" or not np.isfinite(buf).all():
+                    raise SnapshotError(
+                        f"{bat}: expected finite floats; got {buf.dtype} with non-finite values."
+                    )
+                if unit and buf.size and not (buf.min() >= 0.0 and buf.max() < 1.0):
+                    raise SnapshotError(
+                        f"{bat}: uniforms must lie in [0, 1); got [{buf.min()}, {buf.max()}]."
+                    )
+            top = len(buf) if may_equal else len(buf) - 1
+            if not 0 <= pos <= top:
+                raise SnapshotError(
+                    f"{at}: expected an int in [0, {top}] (a position in {buf_name}, {len(buf)} rows); got {pos}."
+                )
 
 
 def load_network(cls: type, path: str, callback: Any = None, **overrides: Any) -> Any:
@@ -525,7 +606,7 @@ def _load(cls: type, path: str, manifest: dict, arrays: dict, callback: Any, ove
     part_params = {}
     for slot, entry in manifest["parts"].items():
         entry = _entry(entry, ("class", "params"), f"part {slot!r}", path)
-        part_classes[slot] = _decode(entry["class"], arrays, f"part {slot}", unresolved)
+        part_classes[slot] = _decode(entry["class"], arrays, f"part {slot}", unresolved, classes=True)
         _check_class(part_classes[slot], _family(slot), f"the class of part {slot!r}", path)
         part_params[slot] = _decode(entry["params"], arrays, f"{slot} params", unresolved)
         if not isinstance(part_params[slot], dict) or not all(isinstance(k, str) for k in part_params[slot]):
@@ -533,7 +614,7 @@ def _load(cls: type, path: str, manifest: dict, arrays: dict, callback: Any, ove
     mods = []
     for i, entry in enumerate(_list(manifest["modifiers"], "modifiers")):
         entry = _entry(entry, ("class", "params"), f"modifier {i}", path)
-        mcls = _decode(entry["class"], arrays, f"modifier {i}", unresolved)
+        mcls = _decode(entry["class"], arrays, f"modifier {i}", unresolved, classes=True)
         _check_class(mcls, _family("modifiers"), f"modifier {i}", path)
         mparams = _decode(entry["params"], arrays, f"modifier {i} params", unresolved)
         if not isinstance(mparams, dict) or not all(isinstance(k, str) for k in mparams):
@@ -561,6 +642,14 @@ def _load(cls: type, path: str, manifest: dict, arrays: dict, callback: Any, ove
         | {k for k, v in params.items() if _missing(v)}
         | {k for p in part_params.values() for k, v in p.items() if _missing(v)}
     )
+    refused = sorted({u.path for u in unresolved if u.spikey_function})
+    if still and refused:
+        raise ConfigError(
+            f"{path}: cannot restore {still}: the file names {refused}, spikey functions that are not "
+            "key functions (only those marked with spikey.snn.registry.key_function, or registered with "
+            f"spikey.snn.register_part, may be a key's value); nothing was called. Pass the value to "
+            f"load(), e.g. load(path, {still[0]}=...)."
+        )
     if still:
         raise ConfigError(
             f"{path}: cannot restore {still} (not spikey objects and not registered); "
@@ -598,8 +687,11 @@ def _load(cls: type, path: str, manifest: dict, arrays: dict, callback: Any, ove
     ref = _copy.deepcopy(net)
     ref.reset()
     state = _check_state(state, ref.state_dict(), "")
+    _check_buffers(state)
     try:
         net.load_state_dict(state)
     except (KeyError, TypeError, ValueError, OverflowError) as e:
-        raise SnapshotError(f"{path}: corrupt snapshot: cannot restore the state ({type(e).__name__}: {e}).") from None
+        raise SnapshotError(
+            f"{path}: corrupt snapshot: cannot restore the state ({type(e).__name__}: {e})."
+        ) from None
     return net

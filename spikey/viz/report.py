@@ -230,11 +230,13 @@ def render_report(report: Report) -> str:
 def _read_logs(folder: str, names: list[str], report: Report) -> tuple[list[str], list[dict]]:
     """Decode ``names`` (relative to ``folder``); unreadable ones go to ``report.skipped``."""
     from spikey.logging.reader import read_log
+    from spikey.logging.serialize import DecodeBudget
 
     ok_names, logs = [], []
+    budget = DecodeBudget.for_size(0, f"the logs read from {folder}")  # the folder's total, as the Reader's
     for name in names:
         try:
-            logs.append(read_log(os.path.join(folder, name)))
+            logs.append(read_log(os.path.join(folder, name), budget=budget))
             ok_names.append(name)
         except SpikeyError as e:
             report.skipped.append((name, str(e).replace(os.path.join(folder, name) + ": ", "")))
@@ -518,14 +520,14 @@ def _read_checkpoint(folder: str, report: Report) -> tuple[dict, list[dict]]:
 
 
 def _summary_file(folder: str, report: Report) -> dict:
+    from spikey.logging.reader import read_json
     from spikey.logging.serialize import DecodeError, decode
 
     for f in sorted(os.listdir(folder)):
         if f.endswith("~SUMMARY.json"):
-            try:
-                with open(os.path.join(folder, f), encoding="utf-8") as fh:
-                    return decode(json.load(fh))
-            except (OSError, ValueError, DecodeError) as e:
+            try:  # the checks of a log: regular file, size, valid Unicode text (no lone surrogate)
+                return decode(read_json(os.path.join(folder, f)))
+            except (SpikeyError, OSError, ValueError, DecodeError) as e:
                 report.skipped.append((f, f"not a readable summary ({e})"))
     return {}
 
