@@ -642,6 +642,8 @@ def _record_problem(rec: dict) -> str | None:
     for k in ("results", "fitness", "genotype"):
         if k in rec and not _decodes(rec[k]):
             return f"{k} does not decode"
+    if "results" in rec and not _decodes_to_dict(rec["results"]):
+        return "results is not a mapping"
     if "key" in rec and rec.get("status") == "ok":  # a Population's evaluation
         fitness = decode(rec["fitness"]) if "fitness" in rec else None
         if not isinstance(fitness, (int, float)) or isinstance(fitness, bool):
