@@ -48,6 +48,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from spikey.compat.calls import string_target
 from spikey.core import writer
 from spikey.errors import ConfigError
 from spikey.module import Key, Module, describe_value, suggest
@@ -146,6 +147,8 @@ def _normalize_target(target: Any, owner: str) -> tuple | Callable[[], Any]:
     """``["arg_1"]`` -> ``("arg", 1)``; checks the shape of a target path."""
     if callable(target) and not isinstance(target, (list, tuple, str)):
         return target
+    if isinstance(target, str) and target.strip("."):
+        target = string_target(owner, target)
     if isinstance(target, str) or not isinstance(target, Sequence) or not len(target):
         raise ConfigError(
             f"{owner}.track: expected target as a non-empty list such as ['network', 'rewarder', "
@@ -392,7 +395,7 @@ class ExperimentCallback(Module):
             arguments is called instead.
         method : {"list", "scalar"}
             ``"list"`` appends the value at each call (one flat list over the run);
-            ``"scalar"`` keeps the last value.
+            ``"scalar"`` keeps the last value (0 until the hook first runs).
 
         Raises
         ------
@@ -459,7 +462,7 @@ class ExperimentCallback(Module):
 
     def _init_storage(self, tracker: _Tracker) -> None:
         store = getattr(self, tracker.location)
-        store[tracker.key] = [] if tracker.method == "list" else None
+        store[tracker.key] = [] if tracker.method == "list" else 0
 
     def _describe(self, tracker: _Tracker) -> str:
         target = tracker.target if callable(tracker.target) else list(tracker.target)

@@ -51,7 +51,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spikey.errors import ConfigError, SpikeyError, SpikeyWarning
+from spikey.compat.meta import population_config
+from spikey.errors import ConfigError, SpikeyError
 from spikey.logging.log import make_log
 from spikey.logging.serialize import decode, encode
 from spikey.meta.backends import LOST, MetaBackend, get_backend
@@ -70,16 +71,6 @@ from spikey.module import Interval, Key, Module, suggest
 from spikey.rng import derive_seed, fresh_seed, make_rng
 
 __all__ = ["Population", "read_population", "GenotypeCache", "GenotypeMapping", "checkpoint_population"]
-
-#: Keys of the original Spikey's Population that this algorithm does not use.
-LEGACY_KEYS = {
-    "survivor_rate": "elitism",
-    "mutate_eligable_pct": "tournament_size",
-    "max_age": None,
-    "log_fn": None,
-    "max_process": "backend",
-}
-
 
 class GenotypeCache:
     """Genotype key -> evaluation outcome, optionally bounded (oldest dropped first).
@@ -326,19 +317,7 @@ class Population(Module):
         from spikey.meta.jobs import check_timeout
 
         names = self.key_names()
-        if "max_process" in config:  # the original Spikey's backend choice: n local processes
-            max_process = config.pop("max_process")
-            if backend != "single":
-                raise ConfigError("Population: got both backend and max_process; give one of them.")
-            from spikey.meta.backends import backend_for_max_process
-
-            backend = backend_for_max_process(max_process, owner="Population")
-        legacy = {k: config.pop(k) for k in list(config) if k in LEGACY_KEYS}
-        if legacy:
-            hints = ", ".join(f"{k} (use {LEGACY_KEYS[k]})" if LEGACY_KEYS[k] else k for k in legacy)
-            warnings.warn(
-                f"Population: ignoring the original Spikey's keys {hints}.", SpikeyWarning, stacklevel=2
-            )
+        config, backend = population_config(config, backend)
         unknown = [k for k in config if k not in names]
         if unknown:
             raise ConfigError(
