@@ -27,6 +27,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from spikey.compat.templates import as_template, template_attr
 from spikey.core.callback import ExperimentCallback, RLCallback
 from spikey.errors import ConfigError, MissingKeyError, SpikeyError
 from spikey.module import Interval, Key, Module, describe_value
@@ -271,11 +272,13 @@ class TrainingLoop(Module):
     ----------
     network_template : type
         Network class; built as ``network_template(callback=callback, game=game,
-        seed=..., **overrides)``.
+        seed=..., **overrides)``. (An already built network is used as it is, bound
+        to the callback: :func:`spikey.compat.templates.as_template`.)
     game_template : type
         Game class; built as ``game_template(callback=callback, seed=...,
-        **game_overrides)``, where ``game_overrides`` are the overrides named by the
-        game's keys (and ``preset``); all overrides if the class declares no keys.
+        **game_overrides)``, where ``game_overrides`` are the overrides (and the
+        network template's class ``keys``) named by the game's keys (and ``preset``);
+        all overrides if the class declares no keys. (A built game is used as it is.)
     callback : ExperimentCallback (class or instance), optional
         Default: a new :meth:`default_callback`. A class is built with the whole
         configuration (it takes the keys it declares, e.g. ``RLCallback``'s ``reduced``;
@@ -342,10 +345,8 @@ class TrainingLoop(Module):
                 f"{type(self).__name__}: expected training_params as a dict; got "
                 f"{describe_value(training_params)} ({type(training_params).__name__})."
             )
-        if not callable(network_template):
-            raise ConfigError(f"{type(self).__name__}: expected a network class; got {network_template!r}.")
-        if not callable(game_template):
-            raise ConfigError(f"{type(self).__name__}: expected a game class; got {game_template!r}.")
+        network_template = as_template(type(self).__name__, network_template, "network", ("tick",))
+        game_template = as_template(type(self).__name__, game_template, "game", ("step", "reset"))
         config = dict(training_params or {})
         config.update(kwargs)
         try:
@@ -471,12 +472,18 @@ class TrainingLoop(Module):
         return self._build(callback, seed, overrides)
 
     def _game_overrides(self, overrides: dict[str, Any]) -> dict[str, Any]:
-        """The overrides a game takes: its declared keys and ``preset`` (all for other classes)."""
+        """The overrides a game takes: its declared keys and ``preset`` (all for other classes).
+
+        Keys of the game set in the network template's class ``keys`` count too (below
+        the overrides): one configuration is shared by network and game.
+        """
         key_names = getattr(self.game_template, "key_names", None)
         if not callable(key_names):
             return dict(overrides)
         names = set(key_names()) | {"preset"}
-        return {k: v for k, v in overrides.items() if k in names}
+        shared = template_attr(self.network_template, "keys") if isinstance(self.network_template, type) else {}
+        config = {**shared, **overrides}
+        return {k: v for k, v in config.items() if k in names}
 
     def _build(self, callback: Any, seed: int, overrides: dict[str, Any]) -> tuple[Any, Any]:
         game_kwargs = self._game_overrides(overrides)
