@@ -9,12 +9,15 @@ call-form adapters at the public entry points). Each adapter gives an
 Modules, lowest layer first (each imports only spikey modules of its layer or below):
 
 - :mod:`spikey.compat.aliases`: ``spikey.neuron``, ``spikey.RL``, ... as import paths.
-- :mod:`spikey.compat.keys`: the table of the original's key names and values.
-- :mod:`spikey.compat.snn`: the original's ``Manual`` layer lists, ``Weight._matrix``,
-  and :class:`RLSTDPET`, the original's reward-modulated STDP rule as it computed.
+- :mod:`spikey.compat.calls`: call-form adapters needing nothing from spikey
+  (backends' ``fn(*args)``, string tracker targets).
+- :mod:`spikey.compat.templates`: ``config`` / ``_template_parts`` (the one table of
+  the original's template names) and built networks and games as templates.
+- :mod:`spikey.compat.weights`: ``Manual(matrix=[layer, ...])``.
+- :mod:`spikey.compat.synapse`: :class:`RLSTDPET`, the original's reward-modulated
+  STDP rule as it computed (opt-in).
 - :mod:`spikey.compat.logging`: ``compressnd``, ``sanitize_dictionary``, ``dejsonize``.
-- :mod:`spikey.compat.calls`: the original's call forms of training loops, callbacks,
-  Series, Population and meta games.
+- :mod:`spikey.compat.meta`: Series' and Population's call forms and keys.
 
 See the guide page "Coming from Spikey".
 """
@@ -24,11 +27,13 @@ from spikey.compat._warn import OriginalSpikeyWarning, deprecated, show_warnings
 
 _LAZY = {
     "aliases": "spikey.compat.aliases",
-    "keys": "spikey.compat.keys",
-    "snn": "spikey.compat.snn",
-    "logging": "spikey.compat.logging",
     "calls": "spikey.compat.calls",
-    "RLSTDPET": "spikey.compat.snn",
+    "templates": "spikey.compat.templates",
+    "weights": "spikey.compat.weights",
+    "synapse": "spikey.compat.synapse",
+    "logging": "spikey.compat.logging",
+    "meta": "spikey.compat.meta",
+    "RLSTDPET": "spikey.compat.synapse",
     "compressnd": "spikey.compat.logging",
     "sanitize_dictionary": "spikey.compat.logging",
     "dejsonize": "spikey.compat.logging",

@@ -57,7 +57,9 @@ def max_process_backend(owner: str, backend: Any, max_process: Any) -> Any:
         raise ConfigError(f"{owner}.max_process: expected an int >= 1; got {max_process!r}.")
     if max_process is not None and max_process < 1:
         raise ConfigError(f"{owner}.max_process: expected an int >= 1; got {max_process!r}.")
-    deprecated(f"{owner}(..., max_process={max_process})", f'{owner}(..., backend="multiprocess")', stacklevel=4)
+    deprecated(
+        f"{owner}(..., max_process={max_process})", f'{owner}(..., backend="multiprocess")', stacklevel=5
+    )
     if max_process is None or max_process == 1:
         return SingleProcessBackend()
     return MultiprocessBackend(max_process=max_process)
@@ -98,7 +100,9 @@ def series_arguments(
         network_template = game_template = None
     if experiment_params is not UNSET:
         if spec is not None:
-            raise ConfigError("Series: got both spec and experiment_params (the original's name of the spec).")
+            raise ConfigError(
+                "Series: got both spec and experiment_params (the original's name of the spec)."
+            )
         deprecated("Series(..., experiment_params=spec)", "Series(..., spec=spec)", stacklevel=4)
         spec = experiment_params
     if network_template is None and game_template is None and isinstance(training_loop, TrainingLoop):
@@ -120,5 +124,7 @@ def population_config(config: dict, backend: Any) -> tuple[dict, Any]:
     legacy = {k: config.pop(k) for k in list(config) if k in POPULATION_KEYS}
     if legacy:
         hints = ", ".join(f"{k} (use {POPULATION_KEYS[k]})" if POPULATION_KEYS[k] else k for k in legacy)
-        warnings.warn(f"Population: ignoring the original Spikey's keys {hints}.", SpikeyWarning, stacklevel=4)
+        warnings.warn(
+            f"Population: ignoring the original Spikey's keys {hints}.", SpikeyWarning, stacklevel=3
+        )
     return config, backend

@@ -42,7 +42,7 @@ def template_attr(cls: type, name: str) -> dict:
         new, old = klass.__dict__.get(name), klass.__dict__.get(legacy)
         if isinstance(new, dict) or isinstance(old, dict):
             merged = {}
-            if isinstance(old, dict):
+            if isinstance(old, dict) and old is not new:
                 deprecated(f"{klass.__name__}.{legacy}", f"{klass.__name__}.{name}", stacklevel=4)
                 merged.update(old)
             merged.update(new if isinstance(new, dict) else {})
@@ -113,6 +113,8 @@ def as_template(owner: str, template: Any, kind: str, methods: tuple[str, ...]) 
         )
     name = type(template).__name__
     deprecated(
-        f"{owner}({name.lower()}_instance, ...)", f"{owner}({name}, ...) with its keys as overrides", stacklevel=4
+        f"{owner}({name.lower()}_instance, ...)",
+        f"{owner}({name}, ...) with its keys as overrides",
+        stacklevel=4,
     )
     return GivenInstance(template)

@@ -58,5 +58,9 @@ def feedforward_matrix(layers: list | tuple, owner: str = "Manual") -> np.ndarra
     for b in blocks:
         out[row : row + b.shape[0], col : col + b.shape[1]] = b
         row, col = row + b.shape[0], col + b.shape[1]
-    deprecated(f"{owner}(matrix=[layer, ...])", f"{owner}(matrix=spikey.compat.weights.feedforward_matrix([layer, ...]))")
+    deprecated(
+        f"{owner}(matrix=[layer, ...])",
+        f"{owner}(matrix=spikey.compat.weights.feedforward_matrix([layer, ...]))",
+        stacklevel=4,
+    )
     return out

@@ -474,16 +474,30 @@ class TrainingLoop(Module):
     def _game_overrides(self, overrides: dict[str, Any]) -> dict[str, Any]:
         """The overrides a game takes: its declared keys and ``preset`` (all for other classes).
 
-        Keys of the game set in the network template's class ``keys`` count too (below
-        the overrides): one configuration is shared by network and game.
+        Keys of the game set in the network template's class ``keys`` that no part of
+        the network uses count too (below the overrides), as in the original Spikey,
+        where network and game shared one configuration.
         """
         key_names = getattr(self.game_template, "key_names", None)
         if not callable(key_names):
             return dict(overrides)
         names = set(key_names()) | {"preset"}
-        shared = template_attr(self.network_template, "keys") if isinstance(self.network_template, type) else {}
-        config = {**shared, **overrides}
+        config = {**self._network_only_game_keys(names), **overrides}
         return {k: v for k, v in config.items() if k in names}
+
+    def _network_only_game_keys(self, game_names: set[str]) -> dict[str, Any]:
+        """Game keys set in the network template's class ``keys`` that no network part uses."""
+        net = self.network_template
+        if not isinstance(net, type):
+            return {}
+        shared = {k: v for k, v in template_attr(net, "keys").items() if k in game_names}
+        if not shared:
+            return {}
+        claimed = {k.name for k in getattr(net, "NECESSARY_KEYS", ())}
+        for part in template_attr(net, "parts").values():
+            for cls in part if isinstance(part, (list, tuple)) else [part]:
+                claimed |= {k.name for k in getattr(cls, "NECESSARY_KEYS", ())}
+        return {k: v for k, v in shared.items() if k not in claimed}
 
     def _build(self, callback: Any, seed: int, overrides: dict[str, Any]) -> tuple[Any, Any]:
         game_kwargs = self._game_overrides(overrides)

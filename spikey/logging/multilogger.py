@@ -102,8 +102,17 @@ class MultiLogger:
         self._configs.append({"network": data["network"], "game": data["game"]})
         return path
 
-    def summarize(self, **extra: Any) -> str:
+    def summarize(self, results: dict | None = None, info: dict | None = None, **extra: Any) -> str:
         """Write ``YYYY-MM-DD-HH-MM~SUMMARY.json``: statistics of every numeric result.
+
+        Parameters
+        ----------
+        results : dict, optional
+            More entries of the summary's ``results`` section (beside the statistics).
+        info : dict, optional
+            The summary's ``info`` section.
+        **extra
+            Further top-level sections.
 
         Returns
         -------
@@ -141,7 +150,8 @@ class MultiLogger:
             "format_version": FORMAT_VERSION,
             "n_runs": len(self.filenames),
             "filenames": list(self.filenames),
-            "results": encode(stats),
+            "results": encode({**stats, **(results or {})}),
+            "info": encode(dict(info or {})),
             "varying_params": varying,
             **{k: encode(v) for k, v in extra.items()},
         }

@@ -42,6 +42,7 @@ replays the epochs deterministically, so the search continues exactly where it s
 
 from __future__ import annotations
 
+import copy as _copy
 import hashlib
 import math
 import os
@@ -158,6 +159,13 @@ class GenotypeMapping:
 
     def __len__(self) -> int:
         return len(self.genotypes)
+
+    def copy(self) -> GenotypeMapping:
+        """An independent copy (genotypes copied; fitness values shared, they are numbers)."""
+        out = GenotypeMapping(self.n_storing)
+        out.genotypes = [_copy.deepcopy(g) for g in self.genotypes]
+        out.fitnesses = list(self.fitnesses)
+        return out
 
 
 def _same_gene(a: Any, b: Any) -> bool:

@@ -514,6 +514,7 @@ class Series:
                 if o["status"] != "ok"
             ]
             logger.summarize(
+                results={"experiment_params": self.spec},
                 series={
                     "attrs": self.attrs,
                     "configs": self.configs,
