@@ -724,3 +724,192 @@ def test_original_spellings_warn_with_the_new_one_when_shown():
     with pytest.warns(OriginalSpikeyWarning, match=r"Old.config is the original Spikey's spelling; in spikey write Old.keys"):
         Old(seed=0)
     assert issubclass(OriginalSpikeyWarning, DeprecationWarning)
+
+
+# ------------------------------------------------- the original's RLSTDPET rule
+
+
+def _legacy_synapse(n_inputs, n_neurons, window, matrix, learning_rate=0.8, trace_decay=0.5, max_weight=1.0):
+    w = spikey.weight.Manual(n_inputs=n_inputs, n_neurons=n_neurons, max_weight=max_weight, matrix=matrix)
+    syn = spikey.compat.RLSTDPET(
+        w,
+        n_inputs=n_inputs,
+        n_neurons=n_neurons,
+        learning_rate=learning_rate,
+        stdp_window=window,
+        trace_decay=trace_decay,
+    )
+    syn.reset()
+    return syn
+
+
+def test_legacy_rlstdpet_potentiation_by_hand():
+    """Input spike, then body spike: w += lr/W * (W+1-1) * trace (here 0.8/3 * 3 * 0.125 = 0.1)."""
+    syn = _legacy_synapse(1, 1, 3, np.array([[0.5], [0.5]]))
+    pol = np.ones(2)
+    syn.reward(1.0)  # trace 1, halved before each step's update
+    for fired in ([1, 0], [0, 1], [0, 0]):
+        syn.update(np.array(fired, bool), pol)
+    # the third update saw the window [[0,0],[1,0],[0,1]]: input spike 1 step before the body spike
+    assert syn.trace == 0.125
+    assert syn.weights.matrix[0, 0] == pytest.approx(0.6, abs=1e-12)
+    assert syn.weights.matrix[1, 0] == 0.5  # no body neuron fired before: no depression
+
+
+def _original_step(window, matrix, pol, n_inputs, lr, trace, max_weight, mask):
+    """One update of the original's rule, written from its equations synapse by synapse."""
+    n_rows = window.shape[0]
+    credit = np.zeros(window.shape[1])
+    for r in range(n_rows - 1):  # a spike d = n_rows - 1 - r steps before the newest row
+        d = n_rows - 1 - r
+        credit += window[r] * (n_rows + 1 - d)
+    pre = [i for i in range(window.shape[1]) if window[:-1, i].any()]
+    post = [j for j in range(window.shape[1]) if window[-1, j]]
+    out = matrix.copy()
+    if not pre or not post:
+        return out
+    scale = lr / n_rows * trace
+    for i in pre:
+        for j in post:
+            if j >= n_inputs:
+                out[i, j - n_inputs] += pol[i] * credit[i] * scale
+    for k in post:
+        for q in pre:
+            if q >= n_inputs:
+                out[k, q - n_inputs] -= pol[k] * credit[q - n_inputs] * scale  # the body index, as computed
+    return np.where(mask, np.clip(out, 0, max_weight), 0.0)
+
+
+def test_legacy_rlstdpet_matches_the_original_equations_on_random_spikes():
+    """100 steps of random spikes, rewards and polarities: weights equal the original's equations step by step."""
+    rng = np.random.default_rng(7)
+    n_inputs, n_neurons, window = 3, 5, 6
+    matrix = rng.uniform(0, 1, (n_inputs + n_neurons, n_neurons)) * (rng.uniform(size=(8, 5)) < 0.8)
+    syn = _legacy_synapse(n_inputs, n_neurons, window, matrix, learning_rate=0.3, trace_decay=0.1, max_weight=1.0)
+    mask = syn.weights.mask.copy()
+    pol = np.where(rng.uniform(size=n_inputs + n_neurons) < 0.3, -1.0, 1.0)
+    expected, history, trace = syn.weights.matrix.copy(), np.zeros((window, n_inputs + n_neurons), bool), 0.0
+    changed = 0
+    for _ in range(100):
+        fired = rng.uniform(size=n_inputs + n_neurons) < 0.3
+        trace *= 0.9
+        new = _original_step(history, expected, pol, n_inputs, 0.3, trace, 1.0, mask)
+        changed += not np.array_equal(new, expected)
+        expected = new
+        history = np.vstack([history[1:], fired])
+        syn.update(fired, pol)
+        np.testing.assert_allclose(syn.weights.matrix, expected, rtol=0, atol=1e-12)
+        r = float(rng.choice([-1.0, 0.0, 1.0]))
+        trace += r
+        syn.reward(r)
+    assert changed > 50 and syn.trace == pytest.approx(trace)
+
+
+def test_legacy_rlstdpet_depression_uses_the_body_index_credit():
+    """Body spike then input spike: the input->body weight drops by the credit of index q (the original's indexing)."""
+    matrix = np.full((3, 2), 0.5)
+    pol = np.ones(3)
+    # neuron 1 (body 0) fires, then input 0: the credit used is neuron 0's (the input), not neuron 1's
+    plain = _legacy_synapse(1, 2, 3, matrix.copy())
+    plain.reward(1.0)
+    for fired in ([0, 1, 0], [1, 0, 0], [0, 0, 0]):
+        plain.update(np.array(fired, bool), pol)
+    assert plain.weights.matrix[0, 0] == 0.5  # input 0 had no earlier spike: credit 0, no depression
+    both = _legacy_synapse(1, 2, 3, matrix.copy())
+    both.reward(1.0)
+    for fired in ([1, 1, 0], [1, 0, 0], [0, 0, 0]):
+        both.update(np.array(fired, bool), pol)
+    # input 0 and neuron 1 fired 1 step before input 0's second spike: credit W = 3 each
+    # LTP input0 -> nothing (no body neuron in the newest row); LTD w[0, 0] -= 1 * 3 * 0.8/3 * 0.125
+    assert both.weights.matrix[0, 0] == pytest.approx(0.5 - 0.1, abs=1e-12)
+
+
+def _florian_xor(setup, n_steps, learning_rate=None, seed=0):
+    """One of the original florian2007_XOR notebook's five setups, shortened, with the legacy rule."""
+    rng = np.random.default_rng(seed)
+    steps = 500
+
+    def spike_map(p_high):
+        one = {a: (rng.uniform(size=(steps, 1)) <= p_high).astype(int) for a in (False, True)}
+        return {(a, b): np.hstack((one[a], one[b])) for a in (False, True) for b in (False, True)}
+
+    def layers(n_in, n_hidden, high):
+        return [rng.uniform(0, high, (n_in, n_hidden)), rng.uniform(0, high, (n_hidden, 1))]
+
+    common = {
+        "n_outputs": 1,
+        "processing_time": steps,
+        "magnitude": 1,
+        "input_pct_inhibitory": 0.5,
+        "neuron_pct_inhibitory": 0,
+        "action_threshold": 0.0,
+        "expected_value": lambda s: np.sum(s) % 2,
+        "continuous_rwd_action": lambda *a: True,
+        "punish_mult": 1,
+        "prob_rand_fire": 0.15,
+    }
+    slow_neurons = {"firing_threshold": 16, "potential_decay": 0.05, "refractory_period": 0, "max_weight": 5}
+    if setup == "rate":
+        keys = {**slow_neurons, "n_inputs": 60, "n_neurons": 61, "matrix": layers(60, 60, 0.2)}
+        keys.update(learning_rate=0.625 / 25, stdp_window=20, trace_decay=0.04, state_rate_map=[0, 0.08])
+        inputs = spikey.input.RateMap
+    elif setup.startswith("basic"):
+        keys = {"n_inputs": 2, "n_neurons": 21, "matrix": layers(2, 20, 0.2), "input_firing_steps": steps - 3}
+        keys.update(max_weight=1, firing_threshold=1, potential_decay=0.8, refractory_period=5)
+        keys.update(learning_rate=0.25, stdp_window=4, trace_decay=0.05)
+        keys["state_spike_map"] = spike_map(0.1 if setup == "basic" else 0.005)
+        inputs = spikey.input.StaticMap
+    else:
+        keys = {**slow_neurons, "n_inputs": 2, "n_neurons": 21, "matrix": layers(2, 20, 0.4)}
+        keys.update(learning_rate=0.25 / 25, stdp_window=20, trace_decay=0.04)
+        keys["state_spike_map"] = spike_map(0.1 if setup == "realism" else 0.005)
+        inputs = spikey.input.StaticMap
+    keys.update(common)
+    if learning_rate is not None:
+        keys["learning_rate"] = learning_rate
+
+    class Net(spikey.network.ContinuousRLNetwork):
+        parts = {
+            "inputs": inputs,
+            "neurons": spikey.neuron.Neuron,
+            "synapses": spikey.compat.RLSTDPET,
+            "weights": spikey.weight.Manual,
+            "readout": spikey.readout.Threshold,
+            "rewarder": spikey.reward.MatchExpected,
+            "modifiers": None,
+        }
+
+    Net.keys = keys
+
+    class XOR(spikey.RL.Logic):
+        config = spikey.RL.Logic.PRESETS["XOR"]
+
+    callback = spikey.core.RLCallback(measure_rates=True)
+    _, _, _, info = spikey.core.GenericLoop(Net, XOR, callback, n_episodes=1, len_episode=n_steps, seed=seed)()
+    # the notebook's print_success: over the last steps, every XOR-true state's output rate
+    # is above every XOR-false state's
+    states = np.array(info["step_states"]).reshape(-1, 2)
+    rates = np.array(info["step_outrates"]).reshape(-1)
+    last = n_steps // 4
+
+    def mean_rate(state):
+        return np.mean(rates[np.all(states == state, axis=1)][-last:])
+
+    high = min(mean_rate(s) for s in ([0, 1], [1, 0]))
+    low = max(mean_rate(s) for s in ([0, 0], [1, 1]))
+    return high, low
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setup", ["rate", "basic", "basic_poisson", "realism", "realism_poisson"])
+def test_florian2007_xor_setups_learn_with_the_legacy_rule(setup):
+    """The original notebook's five setups (shortened to 60 game steps) separate XOR's outputs as they did."""
+    high, low = _florian_xor(setup, 60)
+    assert high > low + 0.02, (setup, high, low)
+
+
+@pytest.mark.slow
+def test_florian2007_xor_without_learning_does_not_separate():
+    """The notebook's 'No training' control (learning_rate 0): XOR outputs are not separated."""
+    high, low = _florian_xor("realism", 60, learning_rate=0.0)
+    assert high < low + 0.02, (high, low)

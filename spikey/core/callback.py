@@ -49,6 +49,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from spikey.compat.calls import string_target
+from spikey.compat.core import OriginalCallbackAPI
 from spikey.core import writer
 from spikey.errors import ConfigError
 from spikey.module import Key, Module, describe_value, suggest
@@ -208,7 +209,7 @@ def _step(obj: Any, name: Any) -> Any:
     return _MISSING
 
 
-class ExperimentCallback(Module):
+class ExperimentCallback(Module, OriginalCallbackAPI):
     """Blank-slate callback: empty ``results`` and ``info``; every hook a no-op.
 
     Subclass it and define ``network_<method>`` / ``game_<method>`` /
@@ -355,16 +356,6 @@ class ExperimentCallback(Module):
         self.user_hooks.add(name)
         self.__dict__[name] = functools.partial(_dispatch, self, name)
 
-    def training_end(self) -> None:
-        """End of training (the original Spikey's hook name); no-op here."""
-
-    def __iter__(self):
-        """``network, game, results, info`` (copies of the dicts), as in the original Spikey."""
-        yield self.network
-        yield self.game
-        yield _copy.deepcopy(self.results)
-        yield _copy.deepcopy(self.info)
-
     # ------------------------------------------------------------------ tracking
     def track(
         self,
@@ -448,17 +439,6 @@ class ExperimentCallback(Module):
         self._init_storage(tracker)
         if self.network is not None and self.game is not None:
             self._check_target(tracker, self.network, self.game)
-
-    def monitor(
-        self,
-        hook: str,
-        location: str,
-        key: str,
-        target: Sequence[str | int] | Callable[[], Any],
-        method: str = "list",
-    ) -> None:
-        """Alias of :meth:`track` (the original Spikey's later name)."""
-        self.track(hook, location, key, target, method)
 
     def _init_storage(self, tracker: _Tracker) -> None:
         store = getattr(self, tracker.location)

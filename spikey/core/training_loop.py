@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import copy as _copy
 import difflib
-import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from spikey.compat.core import loop_arguments, reset_callback, run_result
 from spikey.compat.templates import as_template, template_attr
 from spikey.core.callback import ExperimentCallback, RLCallback
 from spikey.errors import ConfigError, MissingKeyError, SpikeyError
@@ -177,24 +177,6 @@ def _ignore(*args: Any, **kwargs: Any) -> None:
     return None
 
 
-def _reset_callback(callback: Any, logged: dict[str, Any], params: dict[str, Any]) -> None:
-    """Reset a callback with the run's scalars; give it the whole configuration as
-    ``experiment_params`` (the original Spikey's tracker root)."""
-    reset = getattr(callback, "reset", None)
-    if callable(reset):
-        try:
-            inspect.signature(reset).bind(**logged)
-        except TypeError:  # an original-style reset() without parameters
-            reset()
-        else:
-            reset(**logged)
-    if callback is not None:
-        try:
-            callback.experiment_params = params
-        except AttributeError:  # a callback with __slots__ or a read-only attribute
-            pass
-
-
 class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
@@ -333,13 +315,7 @@ class TrainingLoop(Module):
         check: bool = True,
         **kwargs: Any,
     ):
-        if isinstance(callback, dict):
-            if training_params is not None:
-                raise ConfigError(
-                    f"{type(self).__name__}: got training params both as the third argument and as "
-                    "training_params; give the callback third or use training_params= alone."
-                )
-            callback, training_params = None, callback
+        callback, training_params = loop_arguments(type(self).__name__, callback, training_params)
         if training_params is not None and not isinstance(training_params, dict):
             raise ConfigError(
                 f"{type(self).__name__}: expected training_params as a dict; got "
@@ -450,7 +426,7 @@ class TrainingLoop(Module):
             self.set_params(**{**(params or {}), **kwparams})
         if callback is not None:
             self.callback = self._init_callback(callback)
-        _reset_callback(self.callback, {}, self.params)
+        reset_callback(self.callback, {}, self.params)
 
     # ------------------------------------------------------------------ building
     def build(self, callback: Any = None, **kwargs: Any) -> tuple[Any, Any]:
@@ -582,14 +558,7 @@ class TrainingLoop(Module):
         self.run(network, game, values)
         _hook(callback, "training_loop_end")(network, game)
         _hook(callback, "training_end")()
-        if not isinstance(callback, ExperimentCallback) and hasattr(type(callback), "__iter__"):
-            return list(callback)  # an original-style callback says what a run returns: [*callback]
-        return (
-            network,
-            game,
-            _copy.deepcopy(getattr(callback, "results", {})),
-            _copy.deepcopy(getattr(callback, "info", {})),
-        )
+        return run_result(callback, ExperimentCallback, network, game)
 
     def init(self, **kwargs: Any) -> tuple[Any, Any]:
         """Start a run: reset the callback, build the game and the network bound to it.
@@ -613,7 +582,7 @@ class TrainingLoop(Module):
         logged["seed"] = seed
         if logged.get("eval_steps", 0) is None:  # the original Spikey's key, logged only when set
             del logged["eval_steps"]
-        _reset_callback(callback, logged, {**self._overrides, **logged})
+        reset_callback(callback, logged, {**self._overrides, **logged})
         network, game = self._build(callback, seed, overrides)
         self.network, self.game = network, game
         return network, game
