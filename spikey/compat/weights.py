@@ -12,7 +12,7 @@ import numpy as np
 from spikey.compat._warn import deprecated
 from spikey.errors import ConfigError
 
-__all__ = ["is_layer_list", "feedforward_matrix"]
+__all__ = ["is_layer_list", "feedforward_matrix", "OriginalWeightAPI"]
 
 
 def is_layer_list(value: Any) -> bool:
@@ -64,3 +64,40 @@ def feedforward_matrix(layers: list | tuple, owner: str = "Manual") -> np.ndarra
         stacklevel=4,
     )
     return out
+
+
+class OriginalWeightAPI:
+    """The original Spikey's weight attributes, mixed into :class:`spikey.snn.weight.template.Weight`.
+
+    ``self._matrix`` is the original's name of ``matrix`` (a weight subclass sets it),
+    and ``self._clip_weights()`` adopts a matrix set that way.
+    """
+
+    @property
+    def _matrix(self) -> Any:
+        """Alias of ``matrix`` (the original Spikey's attribute name)."""
+        return self.matrix  # type: ignore[attr-defined]
+
+    @_matrix.setter
+    def _matrix(self, value: Any) -> None:
+        self.matrix = value  # type: ignore[attr-defined]
+
+    def _clip_weights(self) -> None:
+        """Adopt a matrix set directly (``self._matrix = ...``, as the original Spikey's
+        weight subclasses do) and clip it to ``[0, max_weight]``.
+
+        A numpy masked array becomes a plain float matrix (masked entries absent, 0)
+        and the mask; for a plain array, non-zero entries join the mask.
+        """
+        m = self.matrix  # type: ignore[attr-defined]
+        if isinstance(m, np.ma.MaskedArray):
+            mask = ~np.ma.getmaskarray(m)
+            values = np.ma.filled(m.astype(float), 0.0)
+        else:
+            values = np.asarray(m, dtype=float)
+            current = np.asarray(getattr(self, "mask", np.zeros(values.shape, dtype=bool)), dtype=bool)
+            mask = (current if current.shape == values.shape else np.zeros(values.shape, dtype=bool)) | (
+                values != 0
+            )
+        values = self._check_shape(values, "matrix")  # type: ignore[attr-defined]
+        self._set_matrix(np.clip(values, 0.0, self._max_weight), mask)  # type: ignore[attr-defined]
