@@ -36,7 +36,9 @@ def loop_arguments(owner: str, callback: Any, training_params: Any) -> tuple[Any
                 f"{owner}: got training params both as the third argument and as "
                 "training_params; give the callback third or use training_params= alone."
             )
-        deprecated(f"{owner}(network, game, training_params)", f"{owner}(network, game, **training_params)", 5)
+        deprecated(
+            f"{owner}(network, game, training_params)", f"{owner}(network, game, **training_params)", 5
+        )
         return None, callback
     return callback, training_params
 
