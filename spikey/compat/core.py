@@ -4,6 +4,7 @@
   (:func:`loop_arguments`);
 - a callback whose ``reset()`` takes no parameters, or that is iterable and says what a
   run returns (``return [*callback]``) (:func:`reset_callback`, :func:`run_result`);
+- the loop key ``eval_steps`` (:data:`ORIGINAL_LOOP_KEYS`), logged when set;
 - the callback methods ``monitor`` (the 2022 name of ``track``), ``training_end`` (a
   hook announced after ``training_loop_end``), ``bind("name")`` (a user hook) and
   ``network, game, results, info = callback`` (:class:`OriginalCallbackAPI`).
@@ -18,8 +19,34 @@ from typing import Any
 
 from spikey.compat._warn import deprecated
 from spikey.errors import ConfigError
+from spikey.module import Interval, Key
 
-__all__ = ["loop_arguments", "reset_callback", "run_result", "OriginalCallbackAPI"]
+__all__ = [
+    "ORIGINAL_LOOP_KEYS",
+    "logged_loop_values",
+    "loop_arguments",
+    "reset_callback",
+    "run_result",
+    "OriginalCallbackAPI",
+]
+
+#: Keys of the original's loops that spikey's loops accept without using them.
+ORIGINAL_LOOP_KEYS = [
+    Key(
+        "eval_steps",
+        "The original Spikey's number of final steps its notebooks score; logged in "
+        "results, not used by the loop (use eval_episodes for a frozen evaluation).",
+        int,
+        default=None,
+        constraint=Interval(0, None),
+    ),
+]
+
+
+def logged_loop_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The loop values a run logs: the original's keys (:data:`ORIGINAL_LOOP_KEYS`) only when set."""
+    unset = {k.name for k in ORIGINAL_LOOP_KEYS if values.get(k.name, 0) is None}
+    return {k: v for k, v in values.items() if k not in unset}
 
 
 def loop_arguments(owner: str, callback: Any, training_params: Any) -> tuple[Any, Any]:

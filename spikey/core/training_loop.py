@@ -26,7 +26,13 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from spikey.compat.core import loop_arguments, reset_callback, run_result
+from spikey.compat.core import (
+    ORIGINAL_LOOP_KEYS,
+    logged_loop_values,
+    loop_arguments,
+    reset_callback,
+    run_result,
+)
 from spikey.compat.templates import as_template, template_attr
 from spikey.core.callback import ExperimentCallback, RLCallback
 from spikey.errors import ConfigError, MissingKeyError, SpikeyError
@@ -580,8 +586,7 @@ class TrainingLoop(Module):
         callback = self.callback
         logged = {k: v for k, v in values.items() if k not in self.UNLOGGED_KEYS}
         logged["seed"] = seed
-        if logged.get("eval_steps", 0) is None:  # the original Spikey's key, logged only when set
-            del logged["eval_steps"]
+        logged = logged_loop_values(logged)
         reset_callback(callback, logged, {**self._overrides, **logged})
         network, game = self._build(callback, seed, overrides)
         self.network, self.game = network, game
@@ -669,14 +674,7 @@ class GenericLoop(TrainingLoop):
                 default=0,
                 constraint=Interval(0, None),
             ),
-            Key(
-                "eval_steps",
-                "The original Spikey's number of final steps its notebooks score; logged in "
-                "results, not used by the loop (use eval_episodes for a frozen evaluation).",
-                int,
-                default=None,
-                constraint=Interval(0, None),
-            ),
+            *ORIGINAL_LOOP_KEYS,
         ]
     )
 
