@@ -527,7 +527,12 @@ def test_logging_helpers_of_the_2022_api_round_trip():
     assert "fn" not in clean and "(1, 2)" in clean
     back = dejsonize(json.loads(json.dumps(clean, allow_nan=False)))
     assert np.array_equal(back["w"], np.eye(2)) and back["(1, 2)"] == 3 and back["nested"]["x"] == [1, 2]
-    old_log = {"learning_rate": "0.01", "matrix": "[[0.1 0.2],[0.3 0.4]]", "name": "XOR", "text": "[not numbers]"}
+    old_log = {
+        "learning_rate": "0.01",
+        "matrix": "[[0.1 0.2],[0.3 0.4]]",
+        "name": "XOR",
+        "text": "[not numbers]",
+    }
     read = dejsonize(old_log)
     assert read["learning_rate"] == 0.01 and read["name"] == "XOR" and read["text"] == "[not numbers]"
     assert read["matrix"].tolist() == [[0.1, 0.2], [0.3, 0.4]]
@@ -559,7 +564,9 @@ def test_training_loop_takes_built_network_and_game():
         out_network, out_game, results, info = loop()
     assert out_network is network and out_game is game
     assert len(info["step_states"]) == 3 and network.callback is loop.callback
-    with pytest.raises(ConfigError, match=r"GenericLoop: expected a game class \(or a built game, with step, reset\)"):
+    with pytest.raises(
+        ConfigError, match=r"GenericLoop: expected a game class \(or a built game, with step, reset\)"
+    ):
         spikey.core.GenericLoop(net_class, 5, n_episodes=1, len_episode=1)
 
 
@@ -583,10 +590,14 @@ def test_series_keyword_call_of_the_original():
     loop = _tiny_loop()
     series = spikey.meta.Series(training_loop=loop, experiment_params=None, logging=False)
     assert series.network_template is loop.network_template and series.configs == [{}]
-    varied = spikey.meta.Series(training_loop=loop, experiment_params=("stdp_window", [10, 30]), logging=False)
+    varied = spikey.meta.Series(
+        training_loop=loop, experiment_params=("stdp_window", [10, 30]), logging=False
+    )
     assert [c["stdp_window"] for c in varied.configs] == [10, 30]
     with pytest.raises(ConfigError, match="got both spec and experiment_params"):
-        spikey.meta.Series(training_loop=loop, spec=("stdp_window", [1]), experiment_params=("stdp_window", [2]))
+        spikey.meta.Series(
+            training_loop=loop, spec=("stdp_window", [1]), experiment_params=("stdp_window", [2])
+        )
 
 
 def _star_job(a, b):
@@ -628,7 +639,12 @@ def test_scalar_tracker_starts_at_zero_and_string_targets():
 
 def _population_folder(tmp_path):
     population = spikey.meta.Population(
-        spikey.meta.MetaNQueens(n_queens=4), n_agents=4, n_epoch=2, seed=0, folder=str(tmp_path), progress=False
+        spikey.meta.MetaNQueens(n_queens=4),
+        n_agents=4,
+        n_epoch=2,
+        seed=0,
+        folder=str(tmp_path),
+        progress=False,
     )
     population.run()
     return population
@@ -640,7 +656,9 @@ def test_metareader_reads_population_summary_and_evaluations(tmp_path):
     reader = spikey.logging.MetaReader(str(tmp_path))
     assert reader.summary is not None and reader.summary["population"]["seed"] == 0
     df = reader.df
-    assert len(df) == len(population.records) and reader.genotype_keys == sorted(population.genotype_constraints)
+    assert len(df) == len(population.records) and reader.genotype_keys == sorted(
+        population.genotype_constraints
+    )
     assert {"fitness", "epoch", "ax", "dy"} <= set(df.columns)
     best = df.loc[df["fitness"].idxmax()]
     assert best["fitness"] == max(r["fitness"] for r in population.records)
@@ -652,7 +670,9 @@ def test_metareader_reads_population_summary_and_evaluations(tmp_path):
 def test_series_summary_keeps_experiment_params(tmp_path):
     """A Series ~SUMMARY.json holds results.experiment_params (the spec), as the original wrote."""
     loop = _tiny_loop()
-    spikey.meta.Series(training_loop=loop, experiment_params=("stdp_window", [10, 30]), folder=str(tmp_path)).run()
+    spikey.meta.Series(
+        training_loop=loop, experiment_params=("stdp_window", [10, 30]), folder=str(tmp_path)
+    ).run()
     summary = spikey.logging.MetaReader(str(tmp_path)).summary
     assert summary["results"]["experiment_params"] == ("stdp_window", [10, 30])
 
@@ -696,7 +716,10 @@ def test_game_keys_in_network_template_keys_reach_the_game():
 def test_print_common_action_and_genotype_mapping_copy(capsys):
     """print_common_action prints each state's most common action; GenotypeMapping.copy is independent."""
     out = spikey.viz.print_common_action(
-        [0.1, 0.3, 0.2, 0.0], [1, 0, 1, 0], [(0, 1), (1, 1), (0, 1), (1, 1)], observation_space=[(0, 1), (1, 1)]
+        [0.1, 0.3, 0.2, 0.0],
+        [1, 0, 1, 0],
+        [(0, 1), (1, 1), (0, 1), (1, 1)],
+        observation_space=[(0, 1), (1, 1)],
     )
     assert out[(0, 1)][1:] == (1, {1: 2}) and out[(1, 1)][1:] == (0, {0: 2})
     assert "(0, 1): 0.1500 -> B(1)" in capsys.readouterr().out
@@ -721,7 +744,9 @@ def test_original_spellings_warn_with_the_new_one_when_shown():
         warnings.filterwarnings("ignore", category=OriginalSpikeyWarning)  # spikey's default
         Old(seed=0)
     assert not [w for w in seen if issubclass(w.category, OriginalSpikeyWarning)]
-    with pytest.warns(OriginalSpikeyWarning, match=r"Old.config is the original Spikey's spelling; in spikey write Old.keys"):
+    with pytest.warns(
+        OriginalSpikeyWarning, match=r"Old.config is the original Spikey's spelling; in spikey write Old.keys"
+    ):
         Old(seed=0)
     assert issubclass(OriginalSpikeyWarning, DeprecationWarning)
 
@@ -785,7 +810,9 @@ def test_legacy_rlstdpet_matches_the_original_equations_on_random_spikes():
     rng = np.random.default_rng(7)
     n_inputs, n_neurons, window = 3, 5, 6
     matrix = rng.uniform(0, 1, (n_inputs + n_neurons, n_neurons)) * (rng.uniform(size=(8, 5)) < 0.8)
-    syn = _legacy_synapse(n_inputs, n_neurons, window, matrix, learning_rate=0.3, trace_decay=0.1, max_weight=1.0)
+    syn = _legacy_synapse(
+        n_inputs, n_neurons, window, matrix, learning_rate=0.3, trace_decay=0.1, max_weight=1.0
+    )
     mask = syn.weights.mask.copy()
     pol = np.where(rng.uniform(size=n_inputs + n_neurons) < 0.3, -1.0, 1.0)
     expected, history, trace = syn.weights.matrix.copy(), np.zeros((window, n_inputs + n_neurons), bool), 0.0
@@ -885,7 +912,9 @@ def _florian_xor(setup, n_steps, learning_rate=None, seed=0):
         config = spikey.RL.Logic.PRESETS["XOR"]
 
     callback = spikey.core.RLCallback(measure_rates=True)
-    _, _, _, info = spikey.core.GenericLoop(Net, XOR, callback, n_episodes=1, len_episode=n_steps, seed=seed)()
+    _, _, _, info = spikey.core.GenericLoop(
+        Net, XOR, callback, n_episodes=1, len_episode=n_steps, seed=seed
+    )()
     # the notebook's print_success: over the last steps, every XOR-true state's output rate
     # is above every XOR-false state's
     states = np.array(info["step_states"]).reshape(-1, 2)
@@ -913,3 +942,17 @@ def test_florian2007_xor_without_learning_does_not_separate():
     """The notebook's 'No training' control (learning_rate 0): XOR outputs are not separated."""
     high, low = _florian_xor("realism", 60, learning_rate=0.0)
     assert high < low + 0.02, (high, low)
+
+
+def test_legacy_rlstdpet_passes_the_part_conformance_suite():
+    """spikey.compat.RLSTDPET passes check_part (keys, seeds, reset replay, state_dict, copy, pickle)."""
+    from spikey.testing import check_part
+    from spikey.testing.registry import STOCK_PARTS
+
+    config = {
+        **STOCK_PARTS[spikey.synapse.Synapse].config,
+        "learning_rate": 0.2,
+        "stdp_window": 5,
+        "trace_decay": 0.1,
+    }
+    check_part(spikey.compat.RLSTDPET, config)
