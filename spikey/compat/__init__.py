@@ -1,8 +1,9 @@
 """Everything that exists only so code written for the original Spikey runs on spikey.
 
 The rest of spikey does not know the original existed; it reaches this package through
-a few hooks (module aliases at import, one legacy-key table applied at construction,
-call-form adapters at the public entry points). Each adapter gives an
+a few hooks (module aliases at import, one table of the original's template names read
+at construction, mixins with the original's attribute names, call-form adapters at the
+public entry points). Each adapter gives an
 :class:`OriginalSpikeyWarning` (a ``DeprecationWarning``, silent unless shown with
 :func:`show_warnings`) naming the spikey spelling.
 
@@ -13,11 +14,15 @@ Modules, lowest layer first (each imports only spikey modules of its layer or be
   (backends' ``fn(*args)``, string tracker targets).
 - :mod:`spikey.compat.templates`: ``config`` / ``_template_parts`` (the one table of
   the original's template names) and built networks and games as templates.
-- :mod:`spikey.compat.weights`: ``Manual(matrix=[layer, ...])``.
+- :mod:`spikey.compat.weights`: ``Manual(matrix=[layer, ...])``, ``Weight._matrix``
+  and ``_clip_weights``.
 - :mod:`spikey.compat.synapse`: :class:`RLSTDPET`, the original's reward-modulated
   STDP rule as it computed (opt-in).
+- :mod:`spikey.compat.core`: training loops' and callbacks' call forms (``monitor``,
+  ``training_end``, ``list(callback)``, ``reset()`` without parameters, ``eval_steps``).
 - :mod:`spikey.compat.logging`: ``compressnd``, ``sanitize_dictionary``, ``dejsonize``.
-- :mod:`spikey.compat.meta`: Series' and Population's call forms and keys.
+- :mod:`spikey.compat.meta`: Series' and Population's call forms and keys,
+  ``GenotypeMapping``, ``checkpoint_population``.
 
 See the guide page "Coming from Spikey".
 """
@@ -31,6 +36,7 @@ _LAZY = {
     "templates": "spikey.compat.templates",
     "weights": "spikey.compat.weights",
     "synapse": "spikey.compat.synapse",
+    "core": "spikey.compat.core",
     "logging": "spikey.compat.logging",
     "meta": "spikey.compat.meta",
     "RLSTDPET": "spikey.compat.synapse",
