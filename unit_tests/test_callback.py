@@ -200,7 +200,7 @@ def test_track_on_bound_callback_is_checked_at_once():
         (("network_tick", "info", "a", ["arg", 0], "mean"), "expected method 'list' or 'scalar'; got 'mean'"),
         (("netwrok_tick", "info", "a", ["arg", 0]), "hook 'netwrok_tick'.*did you mean 'network_tick'"),
         (("network_tick", "info", "a", []), "non-empty list"),
-        (("network_tick", "info", "a", "network"), "non-empty list"),
+        (("network_tick", "info", "a", ""), "non-empty list"),
         (("network_tick", "info", "a", ["arg"]), "argument index >= 0"),
         (("network_tick", "info", "a", ["network", 1.5]), "names \\(str\\) or indices"),
     ],

@@ -48,6 +48,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from spikey.compat.calls import string_target
+from spikey.compat.core import OriginalCallbackAPI
 from spikey.core import writer
 from spikey.errors import ConfigError
 from spikey.module import Key, Module, describe_value, suggest
@@ -145,6 +147,8 @@ def _normalize_target(target: Any, owner: str) -> tuple | Callable[[], Any]:
     """``["arg_1"]`` -> ``("arg", 1)``; checks the shape of a target path."""
     if callable(target) and not isinstance(target, (list, tuple, str)):
         return target
+    if isinstance(target, str) and target.strip("."):
+        target = string_target(owner, target)
     if isinstance(target, str) or not isinstance(target, Sequence) or not len(target):
         raise ConfigError(
             f"{owner}.track: expected target as a non-empty list such as ['network', 'rewarder', "
@@ -204,7 +208,7 @@ def _step(obj: Any, name: Any) -> Any:
     return _MISSING
 
 
-class ExperimentCallback(Module):
+class ExperimentCallback(Module, OriginalCallbackAPI):
     """Blank-slate callback: empty ``results`` and ``info``; every hook a no-op.
 
     Subclass it and define ``network_<method>`` / ``game_<method>`` /
@@ -351,16 +355,6 @@ class ExperimentCallback(Module):
         self.user_hooks.add(name)
         self.__dict__[name] = functools.partial(_dispatch, self, name)
 
-    def training_end(self) -> None:
-        """End of training (the original Spikey's hook name); no-op here."""
-
-    def __iter__(self):
-        """``network, game, results, info`` (copies of the dicts), as in the original Spikey."""
-        yield self.network
-        yield self.game
-        yield _copy.deepcopy(self.results)
-        yield _copy.deepcopy(self.info)
-
     # ------------------------------------------------------------------ tracking
     def track(
         self,
@@ -391,7 +385,7 @@ class ExperimentCallback(Module):
             arguments is called instead.
         method : {"list", "scalar"}
             ``"list"`` appends the value at each call (one flat list over the run);
-            ``"scalar"`` keeps the last value.
+            ``"scalar"`` keeps the last value (0 until the hook first runs).
 
         Raises
         ------
@@ -445,20 +439,9 @@ class ExperimentCallback(Module):
         if self.network is not None and self.game is not None:
             self._check_target(tracker, self.network, self.game)
 
-    def monitor(
-        self,
-        hook: str,
-        location: str,
-        key: str,
-        target: Sequence[str | int] | Callable[[], Any],
-        method: str = "list",
-    ) -> None:
-        """Alias of :meth:`track` (the original Spikey's later name)."""
-        self.track(hook, location, key, target, method)
-
     def _init_storage(self, tracker: _Tracker) -> None:
         store = getattr(self, tracker.location)
-        store[tracker.key] = [] if tracker.method == "list" else None
+        store[tracker.key] = [] if tracker.method == "list" else 0
 
     def _describe(self, tracker: _Tracker) -> str:
         target = tracker.target if callable(tracker.target) else list(tracker.target)

@@ -21,12 +21,19 @@ from __future__ import annotations
 
 import copy as _copy
 import difflib
-import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from spikey.compat.core import (
+    ORIGINAL_LOOP_KEYS,
+    logged_loop_values,
+    loop_arguments,
+    reset_callback,
+    run_result,
+)
+from spikey.compat.templates import as_template, template_attr
 from spikey.core.callback import ExperimentCallback, RLCallback
 from spikey.errors import ConfigError, MissingKeyError, SpikeyError
 from spikey.module import Interval, Key, Module, describe_value
@@ -176,24 +183,6 @@ def _ignore(*args: Any, **kwargs: Any) -> None:
     return None
 
 
-def _reset_callback(callback: Any, logged: dict[str, Any], params: dict[str, Any]) -> None:
-    """Reset a callback with the run's scalars; give it the whole configuration as
-    ``experiment_params`` (the original Spikey's tracker root)."""
-    reset = getattr(callback, "reset", None)
-    if callable(reset):
-        try:
-            inspect.signature(reset).bind(**logged)
-        except TypeError:  # an original-style reset() without parameters
-            reset()
-        else:
-            reset(**logged)
-    if callback is not None:
-        try:
-            callback.experiment_params = params
-        except AttributeError:  # a callback with __slots__ or a read-only attribute
-            pass
-
-
 class _NoBar:
     def update(self, n: int = 1) -> None:
         pass
@@ -271,11 +260,13 @@ class TrainingLoop(Module):
     ----------
     network_template : type
         Network class; built as ``network_template(callback=callback, game=game,
-        seed=..., **overrides)``.
+        seed=..., **overrides)``. (An already built network is used as it is, bound
+        to the callback: :func:`spikey.compat.templates.as_template`.)
     game_template : type
         Game class; built as ``game_template(callback=callback, seed=...,
-        **game_overrides)``, where ``game_overrides`` are the overrides named by the
-        game's keys (and ``preset``); all overrides if the class declares no keys.
+        **game_overrides)``, where ``game_overrides`` are the overrides (and the
+        network template's class ``keys``) named by the game's keys (and ``preset``);
+        all overrides if the class declares no keys. (A built game is used as it is.)
     callback : ExperimentCallback (class or instance), optional
         Default: a new :meth:`default_callback`. A class is built with the whole
         configuration (it takes the keys it declares, e.g. ``RLCallback``'s ``reduced``;
@@ -330,22 +321,14 @@ class TrainingLoop(Module):
         check: bool = True,
         **kwargs: Any,
     ):
-        if isinstance(callback, dict):
-            if training_params is not None:
-                raise ConfigError(
-                    f"{type(self).__name__}: got training params both as the third argument and as "
-                    "training_params; give the callback third or use training_params= alone."
-                )
-            callback, training_params = None, callback
+        callback, training_params = loop_arguments(type(self).__name__, callback, training_params)
         if training_params is not None and not isinstance(training_params, dict):
             raise ConfigError(
                 f"{type(self).__name__}: expected training_params as a dict; got "
                 f"{describe_value(training_params)} ({type(training_params).__name__})."
             )
-        if not callable(network_template):
-            raise ConfigError(f"{type(self).__name__}: expected a network class; got {network_template!r}.")
-        if not callable(game_template):
-            raise ConfigError(f"{type(self).__name__}: expected a game class; got {game_template!r}.")
+        network_template = as_template(type(self).__name__, network_template, "network", ("tick",))
+        game_template = as_template(type(self).__name__, game_template, "game", ("step", "reset"))
         config = dict(training_params or {})
         config.update(kwargs)
         try:
@@ -449,7 +432,7 @@ class TrainingLoop(Module):
             self.set_params(**{**(params or {}), **kwparams})
         if callback is not None:
             self.callback = self._init_callback(callback)
-        _reset_callback(self.callback, {}, self.params)
+        reset_callback(self.callback, {}, self.params)
 
     # ------------------------------------------------------------------ building
     def build(self, callback: Any = None, **kwargs: Any) -> tuple[Any, Any]:
@@ -471,12 +454,32 @@ class TrainingLoop(Module):
         return self._build(callback, seed, overrides)
 
     def _game_overrides(self, overrides: dict[str, Any]) -> dict[str, Any]:
-        """The overrides a game takes: its declared keys and ``preset`` (all for other classes)."""
+        """The overrides a game takes: its declared keys and ``preset`` (all for other classes).
+
+        Keys of the game set in the network template's class ``keys`` that no part of
+        the network uses count too (below the overrides), as in the original Spikey,
+        where network and game shared one configuration.
+        """
         key_names = getattr(self.game_template, "key_names", None)
         if not callable(key_names):
             return dict(overrides)
         names = set(key_names()) | {"preset"}
-        return {k: v for k, v in overrides.items() if k in names}
+        config = {**self._network_only_game_keys(names), **overrides}
+        return {k: v for k, v in config.items() if k in names}
+
+    def _network_only_game_keys(self, game_names: set[str]) -> dict[str, Any]:
+        """Game keys set in the network template's class ``keys`` that no network part uses."""
+        net = self.network_template
+        if not isinstance(net, type):
+            return {}
+        shared = {k: v for k, v in template_attr(net, "keys").items() if k in game_names}
+        if not shared:
+            return {}
+        claimed = {k.name for k in getattr(net, "NECESSARY_KEYS", ())}
+        for part in template_attr(net, "parts").values():
+            for cls in part if isinstance(part, (list, tuple)) else [part]:
+                claimed |= {k.name for k in getattr(cls, "NECESSARY_KEYS", ())}
+        return {k: v for k, v in shared.items() if k not in claimed}
 
     def _build(self, callback: Any, seed: int, overrides: dict[str, Any]) -> tuple[Any, Any]:
         game_kwargs = self._game_overrides(overrides)
@@ -561,14 +564,7 @@ class TrainingLoop(Module):
         self.run(network, game, values)
         _hook(callback, "training_loop_end")(network, game)
         _hook(callback, "training_end")()
-        if not isinstance(callback, ExperimentCallback) and hasattr(type(callback), "__iter__"):
-            return list(callback)  # an original-style callback says what a run returns: [*callback]
-        return (
-            network,
-            game,
-            _copy.deepcopy(getattr(callback, "results", {})),
-            _copy.deepcopy(getattr(callback, "info", {})),
-        )
+        return run_result(callback, ExperimentCallback, network, game)
 
     def init(self, **kwargs: Any) -> tuple[Any, Any]:
         """Start a run: reset the callback, build the game and the network bound to it.
@@ -590,9 +586,8 @@ class TrainingLoop(Module):
         callback = self.callback
         logged = {k: v for k, v in values.items() if k not in self.UNLOGGED_KEYS}
         logged["seed"] = seed
-        if logged.get("eval_steps", 0) is None:  # the original Spikey's key, logged only when set
-            del logged["eval_steps"]
-        _reset_callback(callback, logged, {**self._overrides, **logged})
+        logged = logged_loop_values(logged)
+        reset_callback(callback, logged, {**self._overrides, **logged})
         network, game = self._build(callback, seed, overrides)
         self.network, self.game = network, game
         return network, game
@@ -679,14 +674,7 @@ class GenericLoop(TrainingLoop):
                 default=0,
                 constraint=Interval(0, None),
             ),
-            Key(
-                "eval_steps",
-                "The original Spikey's number of final steps its notebooks score; logged in "
-                "results, not used by the loop (use eval_episodes for a frozen evaluation).",
-                int,
-                default=None,
-                constraint=Interval(0, None),
-            ),
+            *ORIGINAL_LOOP_KEYS,
         ]
     )
 

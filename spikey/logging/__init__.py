@@ -22,6 +22,8 @@ _LAZY = {
         "uncompressnd",
     )
 }
+# the original Spikey's helpers (spikey.compat.logging); reading them imports pandas
+_LAZY.update(dict.fromkeys(("compressnd", "sanitize_dictionary", "dejsonize"), "spikey.compat.logging"))
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
@@ -38,4 +40,7 @@ __all__ = [
     "Repr",
     "sanitize",
     "uncompressnd",
+    "compressnd",
+    "sanitize_dictionary",
+    "dejsonize",
 ]

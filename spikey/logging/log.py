@@ -68,8 +68,8 @@ def make_log(network: Any, game: Any, results: dict | None, info: dict | None, *
 
 
 def log(
-    network: Any,
-    game: Any,
+    network: Any = None,
+    game: Any = None,
     results: dict | None = None,
     info: dict | None = None,
     folder: str | None = None,
@@ -80,9 +80,9 @@ def log(
 
     Parameters
     ----------
-    network, game : object or dict
+    network, game : object or dict, optional
         Their ``params`` (and a network's ``parts``) fill the ``network`` and ``game``
-        sections; None leaves a section empty.
+        sections; None (the default) leaves a section empty.
     results : dict
         Scalars (one table cell each in :class:`~spikey.logging.Reader`'s ``df``).
     info : dict

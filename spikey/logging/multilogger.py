@@ -6,6 +6,7 @@ import datetime as _dt
 import json
 import math
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,10 @@ class MultiLogger:
     >>> summary = logger.summarize()
     >>> Reader(logger.folder).df["accuracy"].sort_values().tolist()
     [0.5, 0.7]
+
+    As a context manager (``with MultiLogger(folder) as logger:``) it summarises the
+    runs it logged when the block ends without an error. :meth:`filename_gen` yields
+    unused log paths of the same form, for :func:`spikey.logging.log`'s ``filename``.
     """
 
     def __init__(self, folder: str = "log"):
@@ -46,6 +51,38 @@ class MultiLogger:
         self.filenames: list[str] = []
         self._results: list[dict] = []
         self._configs: list[dict] = []
+        self._n_summarized = -1
+
+    def __enter__(self) -> MultiLogger:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        """Write the summary of the logged runs, unless the block raised or it is written."""
+        if exc_type is None and self.filenames and self._n_summarized != len(self.filenames):
+            self.summarize()
+
+    def filename_gen(self) -> Iterator[str]:
+        """Paths ``<folder>/<prefix>-<5 letter id>.json`` not yet in the folder.
+
+        Yields
+        ------
+        str
+            A path for ``log(..., filename=path)``; never one that exists.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from spikey.logging import MultiLogger, log
+        >>> logger = MultiLogger(folder=tempfile.mkdtemp())
+        >>> names = logger.filename_gen()
+        >>> path = log(results={"accuracy": 1.0}, filename=next(names))
+        >>> os.path.dirname(path) == logger.folder and path.endswith(".json")
+        True
+        """
+        while True:
+            path = os.path.join(self.folder, f"{self.prefix}-{unique_name()}.json")
+            if not os.path.exists(path):
+                yield path
 
     def log(
         self, network: Any, game: Any, results: dict | None = None, info: dict | None = None, **extra: Any
@@ -65,8 +102,17 @@ class MultiLogger:
         self._configs.append({"network": data["network"], "game": data["game"]})
         return path
 
-    def summarize(self, **extra: Any) -> str:
+    def summarize(self, results: dict | None = None, info: dict | None = None, **extra: Any) -> str:
         """Write ``YYYY-MM-DD-HH-MM~SUMMARY.json``: statistics of every numeric result.
+
+        Parameters
+        ----------
+        results : dict, optional
+            More entries of the summary's ``results`` section (beside the statistics).
+        info : dict, optional
+            The summary's ``info`` section.
+        **extra
+            Further top-level sections.
 
         Returns
         -------
@@ -104,9 +150,11 @@ class MultiLogger:
             "format_version": FORMAT_VERSION,
             "n_runs": len(self.filenames),
             "filenames": list(self.filenames),
-            "results": encode(stats),
+            "results": encode({**stats, **(results or {})}),
+            "info": encode(dict(info or {})),
             "varying_params": varying,
             **{k: encode(v) for k, v in extra.items()},
         }
         path = os.path.join(self.folder, f"{self.prefix}~SUMMARY.json")
+        self._n_summarized = len(self.filenames)
         return atomic_write(path, json.dumps(data, allow_nan=False))

@@ -595,7 +595,19 @@ class MetaReader(Reader):
     """Logs of a Series or Population output folder and its subfolders.
 
     Adds a ``subfolder`` column and reads the ``~SUMMARY.json`` files into
-    :attr:`summaries` (by file name).
+    :attr:`summaries` (by file name); :attr:`summary` is the folder's own one (as
+    :class:`Reader`'s). For a Population folder (one with a ``checkpoint.jsonl`` of
+    evaluated genotypes), :attr:`df` has one row per agent evaluation, as the original
+    Spikey's MetaReader: the genes, ``fitness``, ``epoch``, ``status``, ``seed``.
+
+    Attributes
+    ----------
+    summaries : dict
+        Every summary below the folder, by relative path.
+    evaluations : list of dict
+        A Population's evaluation records (empty for other folders).
+    genotype_keys : list of str
+        The genes of a Population's genotypes (empty for other folders).
     """
 
     def __init__(self, folder: str, strict: bool = False, max_bytes: int = MAX_LOG_BYTES):
@@ -621,10 +633,57 @@ class MetaReader(Reader):
                             raise
                         warnings.warn(f"skipping {path}: {e}", CorruptLogWarning, stacklevel=2)
         super().__init__(folder, names, strict=strict, max_bytes=max_bytes)
+        own = sorted(k for k in self.summaries if os.path.dirname(k) == "")
+        if own:
+            self.summary = self.summaries[own[-1]]
+        elif len(self.summaries) == 1:
+            self.summary = next(iter(self.summaries.values()))
+        self.evaluations = self._read_evaluations(os.path.join(folder, "checkpoint.jsonl"), strict)
+        self.genotype_keys = sorted({k for rec in self.evaluations for k in rec["genotype"]})
+
+    def _read_evaluations(self, path: str, strict: bool) -> list[dict]:
+        """The genotype records of a Population checkpoint (JSON lines); [] without one."""
+        if not os.path.isfile(path):
+            return []
+        try:
+            raw = _read_bytes(path, self.max_bytes).decode("utf-8")
+        except (SpikeyError, OSError, UnicodeDecodeError) as e:
+            if strict:
+                raise SpikeyError(f"{path}: {e}") from None
+            warnings.warn(f"skipping {path}: {e}", CorruptLogWarning, stacklevel=3)
+            return []
+        records = []
+        for n, line in enumerate(raw.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = decode(json.loads(line, parse_constant=_reject_constant, parse_float=_finite_float))
+            except (ValueError, DecodeError, RecursionError) as e:
+                # a line cut by a crash, or damage: skipped, the rest is read
+                if strict:
+                    raise SpikeyError(f"{path}: line {n}: {e}") from None
+                warnings.warn(f"{path}: skipping line {n}: {e}", CorruptLogWarning, stacklevel=3)
+                continue
+            if isinstance(rec, dict) and isinstance(rec.get("genotype"), dict) and "fitness" in rec:
+                records.append(rec)
+        return records
 
     @property
     def df(self) -> pd.DataFrame:
-        """As :attr:`Reader.df`, with the ``subfolder`` of each log (from the file system)."""
+        """As :attr:`Reader.df`, with the ``subfolder`` of each log (from the file system);
+        for a Population folder, one row per agent evaluation (see the class docstring)."""
+        if self.evaluations:
+            import pandas as pd
+
+            rows = [
+                {
+                    **rec["genotype"],
+                    "fitness": rec["fitness"],
+                    **{k: rec.get(k) for k in ("epoch", "status", "seed", "done")},
+                }
+                for rec in self.evaluations
+            ]
+            return pd.DataFrame.from_records(rows)
         df = super().df
         sub = [os.path.dirname(f) for f in self.filenames]
         if "subfolder" in df.columns:

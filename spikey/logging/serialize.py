@@ -49,6 +49,7 @@ from typing import Any
 
 import numpy as np
 
+from spikey._lazy import lazy_exports
 from spikey.errors import SpikeyError
 
 __all__ = [
@@ -63,6 +64,12 @@ __all__ = [
     "MAX_STRING_EXPANSION",
     "STRING_SLACK",
 ]
+
+# The original Spikey's names in this module (its string form of arrays), kept in
+# spikey.compat.logging and imported on first use.
+__getattr__, __dir__ = lazy_exports(
+    __name__, dict.fromkeys(("compressnd", "uncompressnd", "sanitize_dictionary", "dejsonize"), "spikey.compat.logging")
+)
 
 MARK = "__spikey__"
 #: Deepest nesting of lists, dicts and marked values that :func:`decode` accepts.

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from spikey.errors import ConfigError
+from spikey.errors import ConfigError, UnclaimedKeyWarning
 from spikey.meta.spec import Constraint, expand_spec
 from spikey.meta.validate import KeyIndex, check_build, describe_params
 from spikey.module import Interval, Key, Module, describe_value, suggest
@@ -35,6 +35,10 @@ class MetaRL(Module):
     ----------
     preset : str, optional
         Name of an entry of ``PRESETS``.
+    strict : bool
+        Raise for a key the game does not declare; by default such a key is ignored
+        with an :class:`~spikey.errors.UnclaimedKeyWarning` (with a did-you-mean), as
+        games do (the original Spikey ignored them silently).
     **kwargs
         Values of ``NECESSARY_KEYS`` (they override the preset and the class
         attribute ``config``), and ``seed``.
@@ -42,7 +46,8 @@ class MetaRL(Module):
     Raises
     ------
     ConfigError
-        For an unknown preset or key (with a did-you-mean) or an invalid value.
+        For an unknown preset, an invalid value, or (``strict=True``) an unknown key,
+        with a did-you-mean.
 
     Examples
     --------
@@ -62,13 +67,17 @@ class MetaRL(Module):
     config: dict[str, Any] = {}
     RNG_STREAM = "metagame"
 
-    def __init__(self, preset: str | None = None, **kwargs: Any):
+    def __init__(self, preset: str | None = None, *, strict: bool = False, **kwargs: Any):
         names = self.key_names()
         unknown = [k for k in kwargs if k not in names and k != "seed"]
-        if unknown:
-            raise ConfigError(
-                f"{type(self).__name__}: has no key {unknown[0]!r}{suggest(unknown[0], names)}; keys are {sorted(names)}."
+        for name in unknown:
+            msg = (
+                f"{type(self).__name__}: has no key {name!r}{suggest(name, names)}; keys are {sorted(names)}."
             )
+            if strict:
+                raise ConfigError(msg)
+            warnings.warn(msg[:-1] + "; ignored.", UnclaimedKeyWarning, stacklevel=3)
+            del kwargs[name]
         merged = dict(self.config)
         if preset is not None:
             if preset not in self.PRESETS:

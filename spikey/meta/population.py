@@ -51,7 +51,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spikey.errors import ConfigError, SpikeyError, SpikeyWarning
+from spikey.compat.meta import GenotypeMapping, checkpoint_population, population_config
+from spikey.errors import ConfigError, SpikeyError
 from spikey.logging.log import make_log
 from spikey.logging.serialize import decode, encode
 from spikey.meta.backends import LOST, MetaBackend, get_backend
@@ -70,16 +71,6 @@ from spikey.module import Interval, Key, Module, suggest
 from spikey.rng import derive_seed, fresh_seed, make_rng
 
 __all__ = ["Population", "read_population", "GenotypeCache", "GenotypeMapping", "checkpoint_population"]
-
-#: Keys of the original Spikey's Population that this algorithm does not use.
-LEGACY_KEYS = {
-    "survivor_rate": "elitism",
-    "mutate_eligable_pct": "tournament_size",
-    "max_age": None,
-    "log_fn": None,
-    "max_process": "backend",
-}
-
 
 class GenotypeCache:
     """Genotype key -> evaluation outcome, optionally bounded (oldest dropped first).
@@ -112,108 +103,6 @@ class GenotypeCache:
 
     def __len__(self) -> int:
         return len(self._data)
-
-
-class GenotypeMapping:
-    """The original Spikey's fitness memory: the last ``n_storing`` genotypes and their fitness.
-
-    Populations keep their own cache (:class:`GenotypeCache`); this is the original's
-    public class for code that used it directly.
-
-    Parameters
-    ----------
-    n_storing : int
-        How many (genotype, fitness) pairs to remember; the oldest is forgotten first.
-
-    Attributes
-    ----------
-    genotypes : list of dict
-        Remembered genotypes (copies), oldest first.
-    fitnesses : list of float
-        Their fitness, in the same order.
-
-    Examples
-    --------
-    >>> from spikey.meta.population import GenotypeMapping
-    >>> mapping = GenotypeMapping(n_storing=2)
-    >>> for i in range(3):
-    ...     mapping.update({"idx": i}, 10 * i)
-    >>> mapping[{"idx": 2}], mapping[{"idx": 0}], [g["idx"] for g in mapping.genotypes]
-    (20, None, [1, 2])
-    """
-
-    def __init__(self, n_storing: int = 256, **kwargs: Any):
-        self.n_storing = Key("n_storing", "", int, constraint=Interval(0, None)).validate(
-            n_storing, "GenotypeMapping"
-        )
-        self.genotypes: list[dict] = []
-        self.fitnesses: list[float] = []
-
-    def update(self, genotype: dict, fitness: float) -> None:
-        """Remember ``genotype -> fitness`` (a copy of the genotype), forgetting the oldest."""
-        if self.n_storing == 0:
-            return
-        self.genotypes.append(dict(genotype))
-        self.fitnesses.append(fitness)
-        del self.genotypes[: -self.n_storing]
-        del self.fitnesses[: -self.n_storing]
-
-    def __getitem__(self, genotype: dict) -> float | None:
-        """The remembered fitness of an equal genotype (same genes and values), else None."""
-        for stored, fitness in zip(reversed(self.genotypes), reversed(self.fitnesses)):
-            if stored.keys() == genotype.keys() and all(_same_gene(stored[k], genotype[k]) for k in stored):
-                return fitness
-        return None
-
-    def __len__(self) -> int:
-        return len(self.genotypes)
-
-
-def _same_gene(a: Any, b: Any) -> bool:
-    try:
-        return bool(np.all(a == b)) if not (isinstance(a, type) or isinstance(b, type)) else a is b
-    except (TypeError, ValueError):
-        return a is b
-
-
-def checkpoint_population(population: Any, folder: str | None = None) -> str:
-    """The original Spikey's explicit checkpoint: here every evaluation is already durable.
-
-    A :class:`Population` appends each evaluated genotype to ``<folder>/checkpoint.jsonl``
-    (fsynced) as it finishes, so there is nothing left to save; this returns that
-    folder, from which ``Population(..., folder=folder, resume=True)`` or
-    :func:`read_population` continue. (The original pickled the population; spikey's
-    checkpoints are JSON and never unpickled.)
-
-    Parameters
-    ----------
-    population : Population
-        The search.
-    folder : str, optional
-        Must be the population's own folder if given.
-
-    Returns
-    -------
-    str
-        The population's folder.
-
-    Raises
-    ------
-    SpikeyError
-        For a population built with ``logging=False`` (it keeps no checkpoint) or a
-        ``folder`` other than its own.
-    """
-    own = getattr(population, "folder", None)
-    if not getattr(population, "logging", False) or own is None:
-        raise SpikeyError(
-            "checkpoint_population: this Population was built with logging=False and keeps no "
-            "checkpoint; build it with a folder (logging=True) to resume it later."
-        )
-    if folder is not None and os.path.abspath(folder) != os.path.abspath(own):
-        raise SpikeyError(
-            f"checkpoint_population: the population checkpoints into its own folder {own!r}; got {folder!r}."
-        )
-    return own
 
 
 def _genotype_seed(seed: int, key: str) -> int:
@@ -326,19 +215,7 @@ class Population(Module):
         from spikey.meta.jobs import check_timeout
 
         names = self.key_names()
-        if "max_process" in config:  # the original Spikey's backend choice: n local processes
-            max_process = config.pop("max_process")
-            if backend != "single":
-                raise ConfigError("Population: got both backend and max_process; give one of them.")
-            from spikey.meta.backends import backend_for_max_process
-
-            backend = backend_for_max_process(max_process, owner="Population")
-        legacy = {k: config.pop(k) for k in list(config) if k in LEGACY_KEYS}
-        if legacy:
-            hints = ", ".join(f"{k} (use {LEGACY_KEYS[k]})" if LEGACY_KEYS[k] else k for k in legacy)
-            warnings.warn(
-                f"Population: ignoring the original Spikey's keys {hints}.", SpikeyWarning, stacklevel=2
-            )
+        config, backend = population_config(config, backend)
         unknown = [k for k in config if k not in names]
         if unknown:
             raise ConfigError(

@@ -45,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from spikey.compat.meta import UNSET, series_arguments
 from spikey.errors import ConfigError
 from spikey.logging.serialize import decode, encode
 from spikey.meta.backends import LOST, MetaBackend, get_backend
@@ -185,16 +186,17 @@ class Series:
     retry_failed : bool
         On resume, run failed (and timed-out) jobs again; by default they stay failed.
     max_process : int, optional
-        The original Spikey's way to choose a backend: ``n > 1`` local worker
-        processes (:class:`~spikey.meta.backends.MultiprocessBackend`), 1 this process.
-    experiment_params : dict, optional
-        The original Spikey's name of ``training_params``.
+        The original Spikey's way to choose a backend (see :mod:`spikey.compat.meta`).
+    experiment_params : tuple, list, dict or None, optional
+        The original Spikey's name of ``spec``.
 
     Notes
     -----
-    The original Spikey 2021 form ``Series(training_loop, series_params,
-    max_process=2)`` (a training loop *instance* first, then the spec) is accepted:
-    the templates come from the loop. ``series.run(n_repeats, folder)`` as there.
+    The network and game templates may be left out when ``training_loop`` is an
+    instance: they come from the loop. The original Spikey's forms
+    ``Series(training_loop, series_params, max_process=2)`` and
+    ``Series(training_loop=loop, experiment_params=spec)`` are accepted
+    (:func:`spikey.compat.meta.series_arguments`).
 
     Raises
     ------
@@ -223,8 +225,8 @@ class Series:
 
     def __init__(
         self,
-        network_template: type,
-        game_template: type,
+        network_template: type | None = None,
+        game_template: type | None = None,
         training_loop: Any = None,
         spec: Any = None,
         callback: Any = None,
@@ -242,33 +244,16 @@ class Series:
         metadata: dict | None = None,
         max_jobs: int = MAX_JOBS,
         max_process: int | None = None,
-        experiment_params: dict | None = None,
+        experiment_params: Any = UNSET,
         job_timeout: float | None = None,
         retry_failed: bool = False,
     ):
-        from spikey.core import GenericLoop, TrainingLoop
+        from spikey.core import GenericLoop
         from spikey.meta.jobs import check_timeout
 
-        if isinstance(network_template, TrainingLoop):
-            # the original Spikey 2021 form: Series(training_loop, series_params, max_process=2)
-            if training_loop is not None or spec is not None:
-                raise ConfigError(
-                    "Series: given a training loop instance first (the original Spikey's "
-                    "Series(training_loop, series_params)), expected at most the spec after it."
-                )
-            loop_instance = network_template
-            spec, training_loop = game_template, loop_instance
-            network_template, game_template = loop_instance.network_template, loop_instance.game_template
-        if experiment_params is not None:
-            if training_params is not None:
-                raise ConfigError("Series: got both training_params and experiment_params (its older name).")
-            training_params = experiment_params
-        if max_process is not None:
-            if backend != "single":
-                raise ConfigError("Series: got both backend and max_process; give one of them.")
-            from spikey.meta.backends import backend_for_max_process
-
-            backend = backend_for_max_process(max_process, owner="Series")
+        network_template, game_template, training_loop, spec, backend = series_arguments(
+            network_template, game_template, training_loop, spec, experiment_params, backend, max_process
+        )
         if not callable(network_template):
             raise ConfigError(f"Series.network_template: expected a network class; got {network_template!r}.")
         if not callable(game_template):
@@ -543,6 +528,7 @@ class Series:
             ]
             try:
                 logger.summarize(
+                    results={"experiment_params": self.spec},
                     series={
                         "attrs": self.attrs,
                         "configs": self.configs,

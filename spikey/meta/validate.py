@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from spikey.compat.templates import template_attr
 from spikey.errors import ConfigError, SpikeyError, UnclaimedKeyWarning
 from spikey.module import describe_value, suggest
 
@@ -57,10 +58,8 @@ class KeyIndex:
         self.game_extra = {"preset"}
         self.open_network = not _keys_of(network_template)
         self.slots = [k.name for k in _keys_of(network_template, "NECESSARY_PARTS")]
-        from spikey.snn.network import _template_attr
-
         self.template_parts = (
-            _template_attr(network_template, "parts", "_template_parts")
+            template_attr(network_template, "parts")
             if isinstance(network_template, type)
             else dict(getattr(network_template, "parts", None) or {})
         )

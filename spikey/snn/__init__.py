@@ -6,6 +6,7 @@
 populations and projections, ``spikey.snn.monitor`` per-step recording.
 """
 
+import spikey  # the original Spikey's ``from spikey.snn import *`` binds the name ``spikey`` too
 from spikey._lazy import lazy_exports
 from spikey.snn import (
     input,
@@ -32,6 +33,7 @@ _LAZY = {
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
 
 __all__ = [
+    "spikey",
     "input",
     "modifier",
     "network",

@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from spikey.compat.templates import template_attr
 from spikey.errors import ConfigError, MissingKeyError, ShapeError, UnclaimedKeyWarning
 from spikey.module import Interval, Key, Module, OneOf, suggest
 from spikey.rng import fresh_seed
@@ -70,20 +71,6 @@ def listener(callback: Any, hook: str) -> Callable[..., Any] | None:
     if fn is None or not callable(fn) or getattr(fn, NOOP_HOOK, False):
         return None
     return fn
-
-
-def _template_attr(cls: type, name: str, legacy: str) -> dict:
-    """A template's class attribute ``name`` (``parts``/``keys``), or the original
-    Spikey's older spelling ``legacy`` (``_template_parts``/``config``); the dict
-    defined lowest in the class hierarchy wins (both merged, ``name`` over ``legacy``,
-    when one class defines both)."""
-    for klass in cls.__mro__:
-        new, old = klass.__dict__.get(name), klass.__dict__.get(legacy)
-        if isinstance(new, dict) or isinstance(old, dict):
-            merged = dict(old) if isinstance(old, dict) else {}
-            merged.update(new if isinstance(new, dict) else {})
-            return merged
-    return {}
 
 
 @contextmanager
@@ -161,7 +148,7 @@ class Network(Module):
 
     def __init__(self, callback: Any = None, game: Any = None, *, strict: bool = False, **kwargs: Any):
         part_names = self.part_names
-        parts = dict(_template_attr(type(self), "parts", "_template_parts"))
+        parts = dict(template_attr(type(self), "parts"))
         for name in part_names:
             if name in kwargs:
                 parts[name] = kwargs.pop(name)
@@ -171,7 +158,7 @@ class Network(Module):
             game_params = dict(getattr(game, "params", {}) or {})
             game_keys = set(game_params)
             params.update(game_params)
-        own = dict(_template_attr(type(self), "keys", "config"))
+        own = dict(template_attr(type(self), "keys"))
         own.update(kwargs)
         params.update(own)
         if params.get("seed") is None:
@@ -394,7 +381,7 @@ class Network(Module):
         **parts
             Part classes by slot; defaults to the class attribute ``parts``.
         """
-        parts = parts or dict(_template_attr(cls, "parts", "_template_parts"))
+        parts = parts or dict(template_attr(cls, "parts"))
         keys = list(cls.NECESSARY_KEYS)
         for p in cls._part_classes(parts):
             keys.extend(k for k in p.NECESSARY_KEYS if k not in keys)

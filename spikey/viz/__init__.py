@@ -33,7 +33,7 @@ from spikey.viz.results import (
     step_correct,
     weight_histograms,
 )
-from spikey.viz.text import print_rates
+from spikey.viz.text import print_common_action, print_rates
 
 __all__ = [
     "raster",
@@ -57,4 +57,5 @@ __all__ = [
     "log_data",
     "step_correct",
     "print_rates",
+    "print_common_action",
 ]

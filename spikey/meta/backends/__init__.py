@@ -27,7 +27,6 @@ __all__ = [
     "RayBackend",
     "BACKENDS",
     "get_backend",
-    "backend_for_max_process",
     "LOST",
 ]
 
@@ -37,31 +36,6 @@ BACKENDS: dict[str, type[MetaBackend]] = {
     "multiprocess": MultiprocessBackend,
     "ray": RayBackend,
 }
-
-
-def backend_for_max_process(max_process: Any, owner: str = "Series") -> MetaBackend:
-    """The backend the original Spikey's ``max_process=n`` meant: ``n`` local processes.
-
-    ``1`` (or None) is :class:`SingleProcessBackend`, more is :class:`MultiprocessBackend`.
-
-    Raises
-    ------
-    ConfigError
-        For anything but an int >= 1 or None.
-
-    Examples
-    --------
-    >>> from spikey.meta.backends import backend_for_max_process
-    >>> backend_for_max_process(1), backend_for_max_process(2)
-    (SingleProcessBackend(), MultiprocessBackend(max_process=2))
-    """
-    if isinstance(max_process, bool) or not isinstance(max_process, (int, type(None))):
-        raise ConfigError(f"{owner}.max_process: expected an int >= 1; got {max_process!r}.")
-    if max_process is None or max_process == 1:
-        return SingleProcessBackend()
-    if max_process < 1:
-        raise ConfigError(f"{owner}.max_process: expected an int >= 1; got {max_process!r}.")
-    return MultiprocessBackend(max_process=max_process)
 
 
 def get_backend(backend: Any = "single", owner: str = "Series", **kwargs: Any) -> MetaBackend:

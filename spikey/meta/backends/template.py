@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from spikey.compat.calls import star_call_items
+
 __all__ = [
     "MetaBackend",
     "LOST",
@@ -118,6 +120,9 @@ def run_with_timeout(fn: Callable[[Any, Any], Any], shared: Any, item: Any, time
         return timeout_outcome(timeout, time.perf_counter() - start, traceback.format_exc())
 
 
+_ARGS: Any = object()  # distribute without ``shared``: items are argument tuples
+
+
 class MetaBackend:
     """Template of backends (see the module docstring).
 
@@ -190,8 +195,26 @@ class MetaBackend:
         """
         raise NotImplementedError(f"{type(self).__name__} must implement run(fn, items, shared).")
 
-    def distribute(self, fn: Callable[[Any, Any], Any], items: Sequence[Any], shared: Any = None) -> list:
-        """Run every job and return the outcomes in the order of ``items`` (the original API)."""
+    def distribute(self, fn: Callable[..., Any], items: Sequence[Any], shared: Any = _ARGS) -> list:
+        """Run every job and return the outcomes in the order of ``items``.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(shared, item)`` when ``shared`` is given; without ``shared``, each item
+            is a tuple of arguments and ``fn(*item)`` runs (the original Spikey's form).
+        items : sequence
+            One entry per job.
+        shared : object, optional
+            Sent to the workers once.
+
+        Returns
+        -------
+        list
+            The outcomes, in the order of ``items``.
+        """
+        if shared is _ARGS:
+            fn, shared = star_call_items(type(self).__name__, fn, items), None
         out: list = [None] * len(items)
         with self:
             for i, outcome in self.run(fn, items, shared):

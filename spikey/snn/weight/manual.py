@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from spikey.compat.weights import feedforward_matrix, is_layer_list
 from spikey.errors import ConfigError, WeightClipWarning
 from spikey.module import Key
 from spikey.snn.weight.template import SPARSE_TYPES, Weight
@@ -77,6 +78,8 @@ class Manual(Weight):
         self._matrix_given = self.matrix
 
     def __init__(self, **kwargs: Any):
+        if is_layer_list(kwargs.get("matrix")):
+            kwargs["matrix"] = feedforward_matrix(kwargs["matrix"], type(self).__name__)
         super().__init__(**kwargs)
         self._build(self._matrix_given)
         del self._matrix_given
@@ -88,6 +91,8 @@ class Manual(Weight):
         saved = self._storage_state()
         params = dict(params)
         has_matrix = "matrix" in params
+        if has_matrix and is_layer_list(params["matrix"]):
+            params["matrix"] = feedforward_matrix(params["matrix"], self._owner())
         if has_matrix:
             key = next(k for k in type(self).NECESSARY_KEYS if k.name == "matrix")
             given = key.validate(params.pop("matrix"), owner=self._owner())

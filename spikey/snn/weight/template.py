@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from spikey.compat.weights import OriginalWeightAPI
 from spikey.errors import ConfigError, ShapeError
 from spikey.module import Interval, Key, OneOf
 from spikey.snn.part import Part
@@ -40,7 +41,7 @@ _INDEX = np.int32
 _MAX_INDEX = np.iinfo(np.int32).max
 
 
-class Weight(Part):
+class Weight(Part, OriginalWeightAPI):
     """Synaptic weights (template).
 
     Subclasses build the weights in ``__init__`` by calling :meth:`_set_matrix`
@@ -329,15 +330,6 @@ class Weight(Part):
         self.__dict__["_dense_signs"] = value
 
     @property
-    def _matrix(self) -> Any:
-        """Alias of :attr:`matrix` (the original Spikey's attribute name)."""
-        return self.matrix
-
-    @_matrix.setter
-    def _matrix(self, value: Any) -> None:
-        self.matrix = value
-
-    @property
     def effective(self) -> Any:
         """Weights with ``inh_weight_mask`` signs applied (``matrix`` when unsigned)."""
         if self.sparse:
@@ -387,26 +379,6 @@ class Weight(Part):
         """Clip to ``[0, max_weight]`` in place."""
         target = self.values if self.sparse else self.matrix
         np.clip(target, 0.0, self._max_weight, out=target)
-
-    def _clip_weights(self) -> None:
-        """Adopt a matrix set directly (``self._matrix = ...``, as the original Spikey's
-        weight subclasses do) and clip it to ``[0, max_weight]``.
-
-        A numpy masked array becomes a plain float matrix (masked entries absent, 0)
-        and the mask; for a plain array, non-zero entries join the mask.
-        """
-        m = self.matrix
-        if isinstance(m, np.ma.MaskedArray):
-            mask = ~np.ma.getmaskarray(m)
-            values = np.ma.filled(m.astype(float), 0.0)
-        else:
-            values = np.asarray(m, dtype=float)
-            current = np.asarray(getattr(self, "mask", np.zeros(values.shape, dtype=bool)), dtype=bool)
-            mask = (current if current.shape == values.shape else np.zeros(values.shape, dtype=bool)) | (
-                values != 0
-            )
-        values = self._check_shape(values, "matrix")
-        self._set_matrix(np.clip(values, 0.0, self._max_weight), mask)
 
     def __getitem__(self, index: Any) -> Any:
         return self.matrix[index]
