@@ -342,6 +342,10 @@ def test_cache_command_shows_clears_and_warms(tmp_path, monkeypatch, capsys):
     base = tmp_path / "cache"
     monkeypatch.setenv("SPIKEY_CACHE_DIR", str(base))
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(base / "numba"))
+    from spikey.snn.engine import compiled
+
+    monkeypatch.setattr(compiled, "_drivers", {})  # compile anew: this process may have the loop already
+    monkeypatch.setattr(compiled, "_drivers_by_kernels", {})
     spec = networks.NetworkSpec("small", lambda seed, engine: small(engine, seed), lambda rng, t: (0, 1), 2)
     monkeypatch.setattr(networks, "STOCK_NETWORKS", {"small": spec})
     assert main(["cache", "path"]) == 0
