@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import re
@@ -221,13 +222,23 @@ def test_guide_page_exists_is_listed_and_has_doctests(page):
     assert path.read_text().count(">>> ") >= 5
 
 
-DOCS_PACKAGES = ("sphinx", "numpydoc", "myst_nb", "sphinx_mathjax_offline")
+#: Distributions of the docs extra that the docs build needs.
+DOCS_PACKAGES = ("sphinx", "numpydoc", "myst-nb", "sphinx-mathjax-offline")
+
+
+def _installed(dist: str) -> bool:
+    try:
+        importlib.metadata.distribution(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
 
 
 @pytest.mark.docs
 def test_docs_serve_mathjax_locally(tmp_path):
     """The HTML loads MathJax from _static (shipped with the build), not from a CDN."""
-    missing = [m for m in DOCS_PACKAGES if importlib.util.find_spec(m) is None]
+    missing = [m for m in DOCS_PACKAGES if not _installed(m)]
     if missing:
         pytest.skip(f"builds the docs: needs the docs extra (pip install -e '.[docs]'); missing {missing}")
     src = tmp_path / "src"
