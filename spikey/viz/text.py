@@ -64,25 +64,15 @@ def print_rates(
     (0, 0): 0.00 -> 0.20
     (0, 1): 0.50 -> 0.90
     """
-    info = getattr(callback, "info", {}) if callback is not None else {}
-    given = {"step_inrates": step_inrates, "step_outrates": step_outrates, "step_states": step_states}
-    for name, value in given.items():
-        if value is None:
-            if name not in info:
-                raise SpikeyError(
-                    f"print_rates: no {name}; give it, or a callback that recorded it "
-                    "(RLCallback(measure_rates=True))."
-                )
-            given[name] = info[name]
-    if observation_space is None:
-        observation_space = getattr(getattr(callback, "game", None), "observation_space", None)
-        if observation_space is None:
-            raise SpikeyError("print_rates: give observation_space (or a callback bound to a game).")
-    rates = given["step_inrates"]
-    nested = len(rates) > 0 and isinstance(rates[0], (list, tuple, np.ndarray))
-    inrates = _episode(rates, episode, nested).astype(float)
-    outrates = _episode(given["step_outrates"], episode, nested).astype(float)
-    states = _episode(given["step_states"], episode, nested)
+    (inrates, outrates, states), observation_space = _recorded(
+        "print_rates",
+        callback,
+        {"step_inrates": step_inrates, "step_outrates": step_outrates, "step_states": step_states},
+        observation_space,
+        episode,
+        "(RLCallback(measure_rates=True))",
+    )
+    inrates, outrates = inrates.astype(float), outrates.astype(float)
     out = {}
     for state in observation_space:
         mask = states == np.asarray(state)
@@ -147,25 +137,15 @@ def print_common_action(
     (0, 0): 0.0000 -> B(1). counts={1: 2}
     (0, 1): 0.5000 -> A(0). counts={0: 1}
     """
-    info = getattr(callback, "info", {}) if callback is not None else {}
-    given = {"step_inrates": step_inrates, "step_actions": step_actions, "step_states": step_states}
-    for name, value in given.items():
-        if value is None:
-            if name not in info:
-                raise SpikeyError(
-                    f"print_common_action: no {name}; give it, or a callback that recorded it "
-                    "(RLCallback(measure_rates=True) for step_inrates)."
-                )
-            given[name] = info[name]
-    if observation_space is None:
-        observation_space = getattr(getattr(callback, "game", None), "observation_space", None)
-        if observation_space is None:
-            raise SpikeyError("print_common_action: give observation_space (or a callback bound to a game).")
-    rates = given["step_inrates"]
-    nested = len(rates) > 0 and isinstance(rates[0], (list, tuple, np.ndarray))
-    inrates = _episode(rates, episode, nested).astype(float)
-    actions = _episode(given["step_actions"], episode, nested)
-    states = _episode(given["step_states"], episode, nested)
+    (inrates, actions, states), observation_space = _recorded(
+        "print_common_action",
+        callback,
+        {"step_inrates": step_inrates, "step_actions": step_actions, "step_states": step_states},
+        observation_space,
+        episode,
+        "(RLCallback(measure_rates=True) for step_inrates)",
+    )
+    inrates = inrates.astype(float)
     out = {}
     for state in observation_space:
         mask = states == np.asarray(state)
@@ -182,3 +162,23 @@ def print_common_action(
         out[state] = (rate, common, tally)
         print(f"{state}: {rate:.{precision}f} -> {_letter(common)}({common}). counts={tally}")
     return out
+
+
+def _recorded(
+    who: str, callback: Any, given: dict, observation_space: Any, episode: Any, hint: str
+) -> tuple[list[np.ndarray], Any]:
+    """The per-step lists ``given`` (or, where None, the callback's ``info``), cut to
+    ``episode``, and the observation space (given, or the callback's game's)."""
+    info = getattr(callback, "info", {}) if callback is not None else {}
+    for name, value in given.items():
+        if value is None:
+            if name not in info:
+                raise SpikeyError(f"{who}: no {name}; give it, or a callback that recorded it {hint}.")
+            given[name] = info[name]
+    if observation_space is None:
+        observation_space = getattr(getattr(callback, "game", None), "observation_space", None)
+        if observation_space is None:
+            raise SpikeyError(f"{who}: give observation_space (or a callback bound to a game).")
+    values = list(given.values())
+    nested = len(values[0]) > 0 and isinstance(values[0][0], (list, tuple, np.ndarray))
+    return [_episode(v, episode, nested) for v in values], observation_space
