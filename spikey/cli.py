@@ -53,6 +53,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from spikey.errors import ConfigError, SpikeyError
+from spikey.files import NotAModuleError, import_file
 from spikey.module import suggest
 
 __all__ = ["EXPERIMENTS", "main", "load_experiment", "parse_set", "run_experiment", "summary_rows"]
@@ -91,17 +92,10 @@ def _builtin_experiments() -> dict[str, str]:
 def _load_py(path: str) -> types.ModuleType:
     stem = os.path.splitext(os.path.basename(path))[0]
     name = "spikey_experiment_" + "".join(c if c.isalnum() else "_" for c in stem)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"spikey run: cannot load {path!r} as a Python module.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # so classes defined there can be found again (copy, pickle)
     try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
+        return import_file(name, path)
+    except NotAModuleError as e:
+        raise ConfigError(f"spikey run: {e}.") from None
 
 
 def _read_data_file(path: str) -> Any:

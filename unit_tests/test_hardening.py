@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import spikey
 from spikey.errors import ConfigError, MissingKeyError, SpikeyError
 from spikey.logging import CorruptLogWarning, MetaReader, Reader, log
-from spikey.logging.files import TMP_SUFFIX, atomic_write, remove_stale_tmp
+from spikey.files import TMP_SUFFIX, atomic_write, remove_stale_tmp
 from spikey.logging.reader import DuplicateKeyWarning
 from spikey.meta import EvolveNetwork, Population, Series
 from spikey.snn.registry import register_part, resolve
@@ -131,7 +131,7 @@ def test_snapshot_class_of_the_wrong_family_is_never_called(tmp_path):
     marker = tmp_path / "WRITTEN"
     manifest["modifiers"] = [
         {
-            "class": {"__import__": "spikey.logging.files:atomic_write"},
+            "class": {"__import__": "spikey.files:atomic_write"},
             "params": {"__dict__": {"path": str(marker), "text": "x"}},
         }
     ]
@@ -586,7 +586,7 @@ def test_stale_temporary_files_are_removed_on_the_next_write(tmp_path):
     remove_stale_tmp(str(tmp_path), force=True)  # reset the scan clock of this folder
     old.write_text("partial")
     os.utime(old, (two_hours_ago, two_hours_ago))
-    from spikey.logging import files
+    from spikey import files
 
     files._last_scan.clear()
     log({}, None, {"acc": 1}, {}, folder=str(tmp_path), filename="a.json")

@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from spikey.logging.files import atomic_write, unique_name
+from spikey.files import atomic_write, unique_name
 from spikey.logging.serialize import encode
 
 __all__ = ["log", "make_log", "sanitize", "FORMAT_VERSION", "DATE_FORMAT"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from spikey.logging.files import atomic_write, unique_name
+from spikey.files import atomic_write, unique_name
 from spikey.logging.log import DATE_FORMAT, FORMAT_VERSION, make_log
 from spikey.logging.serialize import encode
 

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spikey.errors import SpikeyError, SpikeyWarning
-from spikey.logging.files import TMP_SUFFIX
+from spikey.files import TMP_SUFFIX
 from spikey.logging.serialize import DecodeBudget, DecodeError, decode
 
 if TYPE_CHECKING:  # pandas is imported where a table is built: reading a log does not need it

@@ -44,7 +44,7 @@ import warnings
 from typing import Any
 
 from spikey.errors import ConfigError, SpikeyError, SpikeyWarning
-from spikey.logging.files import TMP_SUFFIX, atomic_write
+from spikey.files import TMP_SUFFIX, atomic_write
 from spikey.logging.log import DATE_FORMAT
 from spikey.logging.multilogger import MultiLogger
 from spikey.logging.serialize import DecodeError, decode, encode

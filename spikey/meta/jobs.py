@@ -190,7 +190,7 @@ def progress_bar(total: int, desc: str, progress: bool | None, initial: int = 0,
 
 def default_folder(kind: str, prefix: str) -> str:
     """``log/<kind>-<prefix>-<5 letters>``: a new folder for a run without ``folder=``."""
-    from spikey.logging.files import unique_name
+    from spikey.files import unique_name
 
     while True:
         path = os.path.join("log", f"{kind}-{prefix}-{unique_name()}")

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError, SpikeyError
-from spikey.logging.files import file_mode
+from spikey.files import file_mode
 from spikey.snn.registry import import_path, resolve, resolve_value
 
 __all__ = ["save_network", "load_network", "read_snapshot", "SnapshotError", "FORMAT", "VERSION", "MAX_DEPTH"]

@@ -244,7 +244,7 @@ def _read_logs(folder: str, names: list[str], report: Report) -> tuple[list[str]
 
 
 def _log_names(folder: str, report: Report, recursive: bool = False) -> list[str]:
-    from spikey.logging.files import TMP_SUFFIX
+    from spikey.files import TMP_SUFFIX
 
     names = []
     walker = os.walk(folder) if recursive else [(folder, [], os.listdir(folder))]
@@ -805,7 +805,7 @@ def write_report(path: str, out: str | None = None, *, title: str | None = None)
     if title:
         report.title = title
     target = out or report_path(path)
-    from spikey.logging.files import atomic_write
+    from spikey.files import atomic_write
 
     os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
     atomic_write(target, render_report(report))

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from spikey.errors import CacheWarning
+from spikey.files import import_file
 
 __all__ = [
     "base_dir",
@@ -319,18 +320,6 @@ def write_new(path: Path, text: str) -> None:
         raise
 
 
-def _import_file(name: str, path: Path) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
-
-
 def _in_memory(name: str, source: str) -> types.ModuleType:
     """The generated module compiled from its source without a file (and so without a
     numba cache): for processes with no folder to write, or a folder that fails."""
@@ -369,7 +358,7 @@ def load_generated(stem: str, source: str, dispatchers: tuple[str, ...]) -> type
                         same = False
                     if not same:
                         write_new(path, source)
-                    module = _import_file(name, path)
+                    module = import_file(name, path)
                     break
                 except OSError as e:
                     _warn_once(

@@ -1,4 +1,8 @@
-"""Durable file writes: temporary file in the same folder, fsync, atomic rename.
+"""Files: durable writes (temporary file in the same folder, fsync, atomic rename), and
+Python files loaded as modules.
+
+The lowest layer of spikey (beside :mod:`spikey.module` and :mod:`spikey.errors`): every
+other package writes and loads files through it.
 
 Files get the permissions of any file the user creates (``0o666`` minus the umask),
 not the ``0o600`` of a bare temporary file. A temporary file left by a killed write
@@ -8,14 +12,26 @@ older than :data:`STALE_AFTER` seconds (younger ones may belong to a live writer
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import string
+import sys
 import tempfile
 import threading
 import time
+import types
 import uuid
 
-__all__ = ["atomic_write", "unique_name", "TMP_SUFFIX", "STALE_AFTER", "file_mode", "remove_stale_tmp"]
+__all__ = [
+    "atomic_write",
+    "unique_name",
+    "TMP_SUFFIX",
+    "STALE_AFTER",
+    "file_mode",
+    "remove_stale_tmp",
+    "import_file",
+    "NotAModuleError",
+]
 
 TMP_SUFFIX = ".spikey-tmp"
 #: Age in seconds after which a temporary file of an interrupted write is removed.
@@ -134,3 +150,35 @@ def unique_name(n_letters: int = 5) -> str:
         value, r = divmod(value, 26)
         letters.append(string.ascii_lowercase[r])
     return "".join(letters)
+
+
+
+class NotAModuleError(ImportError):
+    """A file that Python cannot load as a module (see :func:`import_file`)."""
+
+
+def import_file(name: str, path: str | os.PathLike) -> types.ModuleType:
+    """Execute the Python file ``path`` as the module ``name`` (registered in
+    :data:`sys.modules`, so classes defined there can be found again by copy and pickle;
+    removed again if the file raises).
+
+    The file is code: call this only on files the user named, or spikey's own generated
+    ones (see :doc:`/guide/security`).
+
+    Raises
+    ------
+    NotAModuleError
+        When ``path`` cannot be loaded as a Python module (whatever the file itself
+        raises while it runs propagates unchanged).
+    """
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise NotAModuleError(f"cannot load {str(path)!r} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
