@@ -18,8 +18,8 @@ class EnvReward(Reward):
 
     Unlike rewarders that judge the action themselves, this one needs the reward the
     game returned; the loop passes it as ``env_reward`` (``rewarder(state, action,
-    state_next, env_reward=r)``), as :class:`spikey.experiments.control.EnvRewardLoop`
-    does. Called without it, it raises an error saying so.
+    state_next, env_reward=r)``) and gives the result to ``network.reward(state, action,
+    state_next, reward=...)``. Called without it, it raises an error saying so.
 
     Notes
     -----
@@ -64,7 +64,7 @@ class EnvReward(Reward):
         if env_reward is None:
             raise ConfigError(
                 f"{type(self).__name__}: needs the environment's reward; call rewarder(state, action, "
-                "state_next, env_reward=r) or train with spikey.experiments.control.EnvRewardLoop."
+                "state_next, env_reward=r) and pass the result to network.reward(..., reward=...)."
             )
         r = self._reward_scale * float(env_reward)
         if self._reward_shaping is not None:
