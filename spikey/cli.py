@@ -612,7 +612,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_registered(args, flag_opts)
     if flag_opts or getattr(args, "resume", False):
         opts = ", ".join("--" + k.replace("_", "-") for k in flag_opts) or "--resume"
-        print(f"spikey: error: {opts} only apply to experiments that declare them (e.g. diehl-cook, cartpole-es).",
+        print(f"spikey: error: {opts} only apply to diehl-cook (and registry experiments declaring them).",
               file=sys.stderr)
         return 2
     try:
