@@ -40,7 +40,7 @@ Examples
 """
 
 from spikey._lazy import lazy_exports
-from spikey.experiments.registry import Experiment, make, register, registry
+from spikey.experiments.registry import Experiment, make, register
 
 __all__ = [
     "florian_rate",
@@ -55,7 +55,7 @@ __all__ = [
     "Experiment",
     "register",
     "make",
-    "registry",
+    "registry",  # the module (registry.registry() lists the entries)
 ]
 
 register("xor", "spikey.experiments.florian_rate", "Florian (2007) XOR, rate-coded inputs, MSTDPET")
@@ -82,5 +82,5 @@ for _task, _env in (
 del _task, _env
 
 # each experiment module is imported on first use (``spikey run xor`` needs one of them)
-_MODULES = [n for n in __all__ if n not in ("Experiment", "register", "make", "registry")]
+_MODULES = [n for n in __all__ if n not in ("Experiment", "register", "make")]
 __getattr__, __dir__ = lazy_exports(__name__, {name: f"{__name__}.{name}" for name in _MODULES})
