@@ -37,13 +37,13 @@ def test_strategy_climbs_a_quadratic(cls):
 
 def test_cmaes_draws_from_its_own_generator_only():
     """CMA-ES samples come from the given generator: same seed, same samples; numpy's global state untouched."""
-    before = np.random.get_state()[1].copy()
+    before = np.random.get_state()[1].copy()  # noqa: NPY002 - checks the global state is untouched
     a = CMAES(np.zeros(4), 0.5, 6, np.random.default_rng(3)).ask()
     b = CMAES(np.zeros(4), 0.5, 6, np.random.default_rng(3)).ask()
     c = CMAES(np.zeros(4), 0.5, 6, np.random.default_rng(4)).ask()
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
-    np.testing.assert_array_equal(np.random.get_state()[1], before)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
 
 
 def test_cmaes_takes_failed_agents_as_worst():
@@ -93,7 +93,9 @@ def test_bad_settings_are_rejected_before_any_work(tmp_path):
 
 
 def _evo(folder, **kwargs):
-    settings = dict(strategy="cma-es", pop_size=6, n_generations=3, n_episodes=1, sigma=0.2, seed=5, progress=False)
+    settings = dict(
+        strategy="cma-es", pop_size=6, n_generations=3, n_episodes=1, sigma=0.2, seed=5, progress=False
+    )
     settings.update(kwargs)
     return WeightEvolution(NET, GAME, folder=str(folder), **settings)
 
@@ -178,8 +180,16 @@ class _Fragile(NET):
 
 def test_failing_agents_score_minus_inf_with_traceback(tmp_path):
     """Agents that raise score -inf with their traceback recorded; the generation and the run go on."""
-    result = WeightEvolution(_Fragile, GAME, pop_size=8, n_generations=2, n_episodes=1, seed=1,
-                             folder=str(tmp_path / "run"), progress=False).run()
+    result = WeightEvolution(
+        _Fragile,
+        GAME,
+        pop_size=8,
+        n_generations=2,
+        n_episodes=1,
+        seed=1,
+        folder=str(tmp_path / "run"),
+        progress=False,
+    ).run()
     rec = result.records[0]
     failed = [i for i, f in enumerate(rec["fitness"]) if f == -np.inf]
     assert failed and len(failed) < 8 and rec["n_failed"] >= len(failed)

@@ -16,7 +16,10 @@ from spikey.module import Interval, Key
 class _Counter(Experiment):
     """A tiny experiment: counts to n."""
 
-    OPTIONS = [Key("n", "How far to count.", int, 3, constraint=Interval(1, None)), Key("label", "Label.", str, "x")]
+    OPTIONS = [
+        Key("n", "How far to count.", int, 3, constraint=Interval(1, None)),
+        Key("label", "Label.", str, "x"),
+    ]
 
     def train(self, seed, out, progress=None):
         return {"count": self.config["n"] + seed}
@@ -82,8 +85,24 @@ def test_cli_list_and_show_config(capsys):
 
 def test_cli_runs_an_evolution_experiment_and_resumes(tmp_path, capsys):
     """spikey run cartpole-es writes a summary with the frozen return and budget; --resume continues the folder."""
-    args = ["run", "cartpole-es", "--seed", "3", "--out", str(tmp_path), "--set", "n_generations=2", "--set",
-            "pop_size=4", "--set", "eval_episodes=3", "--set", "n_episodes=1", "--set", "center_episodes=1"]
+    args = [
+        "run",
+        "cartpole-es",
+        "--seed",
+        "3",
+        "--out",
+        str(tmp_path),
+        "--set",
+        "n_generations=2",
+        "--set",
+        "pop_size=4",
+        "--set",
+        "eval_episodes=3",
+        "--set",
+        "n_episodes=1",
+        "--set",
+        "center_episodes=1",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "frozen mean return" in out and "threshold 475" in out and "environment steps" in out

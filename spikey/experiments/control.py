@@ -111,7 +111,9 @@ class ControlTask:
             return gymnasium.make(self.env_id, **self.env_kwargs)
         except (ImportError, gymnasium.error.DependencyNotInstalled) as e:
             extra = f" (pip install -e '.[{self.extra}]')" if self.extra else ""
-            raise ConfigError(f"{self.name}: the environment {self.env_id} needs a package that is missing{extra}: {e}") from None
+            raise ConfigError(
+                f"{self.name}: the environment {self.env_id} needs a package that is missing{extra}: {e}"
+            ) from None
 
     def spaces(self) -> tuple[Any, Any]:
         """``(observation_space, action_space)`` of the environment."""
@@ -139,7 +141,11 @@ class ControlTask:
         else:
             low, high = np.ravel(act_space.low), np.ravel(act_space.high)
             n_outputs = low.size * self.pool_size
-            readout = {"n_action_dims": int(low.size), "action_low": float(low.min()), "action_high": float(high.max())}
+            readout = {
+                "n_action_dims": int(low.size),
+                "action_low": float(low.min()),
+                "action_high": float(high.max()),
+            }
         keys: dict[str, Any] = {
             "n_inputs": n_inputs,
             "n_neurons": n_outputs,
@@ -208,12 +214,23 @@ TASKS: dict[str, ControlTask] = {
     ),
     "acrobot": ControlTask("acrobot", "Acrobot-v1", -100.0),
     "mountaincar": ControlTask("mountaincar", "MountainCar-v0", -120.0, n_fields=9),
-    "pendulum": ControlTask("pendulum", "Pendulum-v1", -300.0, n_fields=9, pool_size=2, network_keys={"rule": "difference"}),
+    "pendulum": ControlTask(
+        "pendulum", "Pendulum-v1", -300.0, n_fields=9, pool_size=2, network_keys={"rule": "difference"}
+    ),
     "lunarlander": ControlTask(
         "lunarlander",
         "LunarLander-v3",
         200.0,
-        state_ranges=((-1.5, 1.5), (-0.5, 1.5), (-2.0, 2.0), (-2.0, 2.0), (-1.5, 1.5), (-2.0, 2.0), (0.0, 1.0), (0.0, 1.0)),
+        state_ranges=(
+            (-1.5, 1.5),
+            (-0.5, 1.5),
+            (-2.0, 2.0),
+            (-2.0, 2.0),
+            (-1.5, 1.5),
+            (-2.0, 2.0),
+            (0.0, 1.0),
+            (0.0, 1.0),
+        ),
         n_fields=5,
         extra="box2d",
     ),
@@ -236,7 +253,9 @@ def play(network: Any, game: Any, n_episodes: int) -> tuple[np.ndarray, int]:
     return play_episodes(network, game, n_episodes)
 
 
-def frozen_evaluation(network: Any, game_template: type, n_episodes: int = 100, seed: int = 0) -> dict[str, Any]:
+def frozen_evaluation(
+    network: Any, game_template: type, n_episodes: int = 100, seed: int = 0
+) -> dict[str, Any]:
     """Mean return of ``n_episodes`` episodes with learning frozen, on evaluation seeds.
 
     The game is seeded from ``derive_seed(seed, "evaluation")``, a stream no training

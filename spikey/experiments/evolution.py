@@ -54,19 +54,63 @@ class EvolutionExperiment(Experiment):
         Key("task", "Control task.", str, "cartpole", constraint=OneOf(*TASKS)),
         Key("strategy", "Evolution strategy.", str, "cma-es", constraint=OneOf(*STRATEGIES)),
         Key("pop_size", "Agents per generation.", int, 16, constraint=Interval(2, None)),
-        Key("n_generations", "Generations at most (None: the task's default).", int, None, constraint=Interval(1, None)),
-        Key("n_episodes", "Episodes per agent's fitness (None: the task's default).", int, None, constraint=Interval(1, None)),
-        Key("center_episodes", "Episodes of the centre's fitness (None: the task's default).", int, None,
-            constraint=Interval(1, None)),
-        Key("stop_fitness", "Stop when the centre reaches this fitness (None: the task's default).", float, None),
-        Key("sigma", "Initial step size (CMA-ES) or perturbation size (OpenAI-ES), in weight units.", float, 0.2,
-            constraint=_POS),
+        Key(
+            "n_generations",
+            "Generations at most (None: the task's default).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key(
+            "n_episodes",
+            "Episodes per agent's fitness (None: the task's default).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key(
+            "center_episodes",
+            "Episodes of the centre's fitness (None: the task's default).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key(
+            "stop_fitness",
+            "Stop when the centre reaches this fitness (None: the task's default).",
+            float,
+            None,
+        ),
+        Key(
+            "sigma",
+            "Initial step size (CMA-ES) or perturbation size (OpenAI-ES), in weight units.",
+            float,
+            0.2,
+            constraint=_POS,
+        ),
         Key("learning_rate", "Adam step size of OpenAI-ES.", float, 0.05, constraint=_POS),
         Key("eval_episodes", "Episodes of the frozen evaluation.", int, 100, constraint=Interval(1, None)),
-        Key("backend", "Where agents run: 'single' or 'ray'.", str, "single", constraint=OneOf("single", "ray", "multiprocess")),
-        Key("processing_time", "Network steps per game step (None: the task's).", int, None, constraint=Interval(1, None)),
-        Key("n_fields", "Radial-basis fields per observation dimension (None: the task's).", int, None,
-            constraint=Interval(2, None)),
+        Key(
+            "backend",
+            "Where agents run: 'single' or 'ray'.",
+            str,
+            "single",
+            constraint=OneOf("single", "ray", "multiprocess"),
+        ),
+        Key(
+            "processing_time",
+            "Network steps per game step (None: the task's).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key(
+            "n_fields",
+            "Radial-basis fields per observation dimension (None: the task's).",
+            int,
+            None,
+            constraint=Interval(2, None),
+        ),
         Key("firing_threshold", "Output neurons' firing threshold.", float, 6.0, constraint=_POS),
     ]
 
@@ -82,16 +126,22 @@ class EvolutionExperiment(Experiment):
         self.network_template = self.task.network_template(firing_threshold=self.config["firing_threshold"])
         self.game_template = self.task.game_template()
         if self.config["strategy"] == "openai-es" and self.config["pop_size"] % 2:
-            raise ConfigError(f"{self.name}.pop_size: OpenAI-ES needs an even pop_size; got {self.config['pop_size']}.")
+            raise ConfigError(
+                f"{self.name}.pop_size: OpenAI-ES needs an even pop_size; got {self.config['pop_size']}."
+            )
 
     def folder(self, seed: int, out: str) -> str:
         """The run's output folder: ``out/<name>-seed<seed>``."""
         return os.path.join(out, f"{self.name}-seed{seed}")
 
-    def train(self, seed: int, out: str, progress: bool | None = None, resume: bool = False) -> dict[str, Any]:
+    def train(
+        self, seed: int, out: str, progress: bool | None = None, resume: bool = False
+    ) -> dict[str, Any]:
         """Evolve; return the budget used (generations, environment steps, wall time)."""
         t0 = time.perf_counter()
-        options = {"learning_rate": self.config["learning_rate"]} if self.config["strategy"] == "openai-es" else {}
+        options = (
+            {"learning_rate": self.config["learning_rate"]} if self.config["strategy"] == "openai-es" else {}
+        )
         self.evolution = WeightEvolution(
             self.network_template,
             self.game_template,
@@ -137,7 +187,12 @@ class EvolutionExperiment(Experiment):
         }
 
     def run(
-        self, seed: int = 0, out: str = "log", progress: bool | None = None, resume: bool = False, **kwargs: Any
+        self,
+        seed: int = 0,
+        out: str = "log",
+        progress: bool | None = None,
+        resume: bool = False,
+        **kwargs: Any,
     ) -> dict[str, Any]:
         """Evolve, evaluate, write ``summary.json``; return the results (with ``wall_time``)."""
         t0 = time.perf_counter()
@@ -159,8 +214,11 @@ class EvolutionExperiment(Experiment):
             ("task", f"{r['task']} (threshold {r['threshold']:g})"),
             ("learner", r["learner"]),
             ("seed", str(r["seed"])),
-            ("frozen mean return", f"{r['frozen_mean_return']:.1f} ± {r['frozen_std_return']:.1f} over "
-             f"{r['eval_episodes']} episodes on evaluation seeds ({solved})"),
+            (
+                "frozen mean return",
+                f"{r['frozen_mean_return']:.1f} ± {r['frozen_std_return']:.1f} over "
+                f"{r['eval_episodes']} episodes on evaluation seeds ({solved})",
+            ),
             ("random policy", f"{r['random_mean_return']:.1f}"),
             ("generations", str(r["generations"])),
             ("environment steps", str(r["env_steps"])),

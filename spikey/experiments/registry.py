@@ -85,7 +85,9 @@ class Experiment:
         """Evaluate the trained agent with learning frozen; return results (scalars)."""
         return {}
 
-    def run(self, seed: int = 0, out: str = "log", progress: bool | None = None, **kwargs: Any) -> dict[str, Any]:
+    def run(
+        self, seed: int = 0, out: str = "log", progress: bool | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """``build``, ``train``, ``evaluate``; return the merged results."""
         self.build()
         results = dict(self.train(seed, out, progress))
@@ -163,7 +165,9 @@ def register(name: str, entry_point: str | Callable, description: str = "", **kw
     if isinstance(entry_point, type):
         entry_point = f"{entry_point.__module__}:{entry_point.__qualname__}"
     if not isinstance(entry_point, str) or not entry_point:
-        raise ConfigError(f"register({name!r}): expected 'module:Class', 'module' or a class; got {entry_point!r}.")
+        raise ConfigError(
+            f"register({name!r}): expected 'module:Class', 'module' or a class; got {entry_point!r}."
+        )
     _REGISTRY[str(name)] = ExperimentSpec(str(name), entry_point, description, tuple(sorted(kwargs.items())))
 
 

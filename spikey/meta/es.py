@@ -62,11 +62,11 @@ from typing import Any
 import numpy as np
 
 from spikey.errors import ConfigError, SpikeyError
+from spikey.logging.serialize import decode, encode
 from spikey.meta.backends import get_backend
 from spikey.meta.checkpoint import Checkpoint, fingerprint
 from spikey.meta.jobs import default_folder, progress_bar
 from spikey.rng import derive_seed, make_rng
-from spikey.logging.serialize import decode, encode
 
 __all__ = [
     "WeightGenome",
@@ -232,7 +232,9 @@ class OpenAIES:
         weight_decay: float = 0.0,
     ):
         if pop_size < 2 or pop_size % 2:
-            raise ConfigError(f"OpenAIES.pop_size: expected an even number >= 2 (antithetic pairs); got {pop_size}.")
+            raise ConfigError(
+                f"OpenAIES.pop_size: expected an even number >= 2 (antithetic pairs); got {pop_size}."
+            )
         self.mean = np.array(x0, dtype=float)
         self.sigma = float(sigma)
         self.pop_size = int(pop_size)
@@ -265,7 +267,9 @@ class OpenAIES:
         self._v = b2 * self._v + (1 - b2) * grad * grad
         mhat = self._m / (1 - b1**self._t)
         vhat = self._v / (1 - b2**self._t)
-        self.mean = self.mean + self.learning_rate * (mhat / (np.sqrt(vhat) + 1e-8) - self.weight_decay * self.mean)
+        self.mean = self.mean + self.learning_rate * (
+            mhat / (np.sqrt(vhat) + 1e-8) - self.weight_decay * self.mean
+        )
         self._eps = None
 
 
@@ -398,7 +402,9 @@ class AgentRunner:
         return self.game_template(**{**self.game_keys, "seed": int(seed)})
 
 
-def play_episodes(network: Any, game: Any, n_episodes: int, max_steps: int | None = None) -> tuple[np.ndarray, int]:
+def play_episodes(
+    network: Any, game: Any, n_episodes: int, max_steps: int | None = None
+) -> tuple[np.ndarray, int]:
     """Play ``n_episodes`` episodes; return each episode's return and the steps taken.
 
     Each episode resets the network and the game, then ticks until the game is done
@@ -580,11 +586,19 @@ class WeightEvolution:
             raise ConfigError(
                 f"WeightEvolution.strategy: expected one of {sorted(STRATEGIES)}; got {strategy!r}."
             )
-        for name, value, low in (("pop_size", pop_size, 2), ("n_generations", n_generations, 1), ("n_episodes", n_episodes, 1)):
+        for name, value, low in (
+            ("pop_size", pop_size, 2),
+            ("n_generations", n_generations, 1),
+            ("n_episodes", n_episodes, 1),
+        ):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise ConfigError(f"WeightEvolution.{name}: expected an int >= {low}; got {value!r}.")
-        if center_episodes is not None and (not isinstance(center_episodes, (int, np.integer)) or center_episodes < 1):
-            raise ConfigError(f"WeightEvolution.center_episodes: expected an int >= 1 or None; got {center_episodes!r}.")
+        if center_episodes is not None and (
+            not isinstance(center_episodes, (int, np.integer)) or center_episodes < 1
+        ):
+            raise ConfigError(
+                f"WeightEvolution.center_episodes: expected an int >= 1 or None; got {center_episodes!r}."
+            )
         if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma > 0:
             raise ConfigError(f"WeightEvolution.sigma: expected a float > 0; got {sigma!r}.")
         if max_steps is not None and (not isinstance(max_steps, (int, np.integer)) or max_steps < 1):
@@ -655,7 +669,9 @@ class WeightEvolution:
     def _jobs(self, generation: int, genomes: np.ndarray, center: np.ndarray) -> list[AgentJob]:
         episode_seed = derive_seed(self.seed, f"evolution/{generation}/episodes")
         jobs = [
-            AgentJob(generation, i, genomes[i], derive_seed(self.seed, f"evolution/{generation}/{i}"), episode_seed)
+            AgentJob(
+                generation, i, genomes[i], derive_seed(self.seed, f"evolution/{generation}/{i}"), episode_seed
+            )
             for i in range(len(genomes))
         ]
         jobs.append(
@@ -678,20 +694,34 @@ class WeightEvolution:
         desc = self.description()
         fp = fingerprint(desc)
         if self.resume and Checkpoint.exists(folder):
-            ck = Checkpoint.open(folder, fingerprint=fp, owner="WeightEvolution(resume=True)",
-                                 settings={"seed": self.seed, "pop_size": self.pop_size})
+            ck = Checkpoint.open(
+                folder,
+                fingerprint=fp,
+                owner="WeightEvolution(resume=True)",
+                settings={"seed": self.seed, "pop_size": self.pop_size},
+            )
         else:
             if self.resume:
                 os.makedirs(folder, exist_ok=True)
-            ck = Checkpoint.create(folder, {"tool": "WeightEvolution", "fingerprint": fp, "seed": self.seed,
-                                            "pop_size": self.pop_size, "strategy": self.strategy})
+            ck = Checkpoint.create(
+                folder,
+                {
+                    "tool": "WeightEvolution",
+                    "fingerprint": fp,
+                    "seed": self.seed,
+                    "pop_size": self.pop_size,
+                    "strategy": self.strategy,
+                },
+            )
         records = [decode(r) for r in ck.records]
         es = self._make_strategy()
         for record in records:  # replay: the strategy's state after those generations
             es.ask()
             es.tell(record["fitness"])
         done = len(records) and self.stop_fitness is not None and records[-1]["center"] >= self.stop_fitness
-        bar = progress_bar(self.n_generations, f"{self.strategy}", self.progress, initial=len(records), unit="gen")
+        bar = progress_bar(
+            self.n_generations, f"{self.strategy}", self.progress, initial=len(records), unit="gen"
+        )
         try:
             with self.backend:
                 g = len(records)
@@ -703,7 +733,10 @@ class WeightEvolution:
                     outcomes: list = [None] * len(jobs)
                     for i, outcome in self.backend.run(evaluate_agent, jobs, self.runner):
                         outcomes[i] = outcome
-                    fitness = [o["fitness"] if isinstance(o, dict) and "fitness" in o else -math.inf for o in outcomes]
+                    fitness = [
+                        o["fitness"] if isinstance(o, dict) and "fitness" in o else -math.inf
+                        for o in outcomes
+                    ]
                     es.tell(fitness[: self.pop_size])
                     record = self._record(g, fitness, outcomes, center, es, time.perf_counter() - t0)
                     ck.append(encode(record))
@@ -721,7 +754,9 @@ class WeightEvolution:
         final = _best_center(records) if records else self.genome.initial()
         return EvolutionResult(history, np.asarray(final, dtype=float), records, folder, self)
 
-    def _record(self, g: int, fitness: list, outcomes: list, center: np.ndarray, es: Any, duration: float) -> dict:
+    def _record(
+        self, g: int, fitness: list, outcomes: list, center: np.ndarray, es: Any, duration: float
+    ) -> dict:
         agents = np.asarray(fitness[: self.pop_size], dtype=float)
         finite = agents[np.isfinite(agents)]
         failures = [

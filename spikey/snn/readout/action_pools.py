@@ -37,7 +37,9 @@ class ActionPools(Readout):
 
     NECESSARY_KEYS = Readout.extend_keys(
         [
-            Key("n_actions", "Number of discrete actions (one pool each).", int, constraint=Interval(1, None)),
+            Key(
+                "n_actions", "Number of discrete actions (one pool each).", int, constraint=Interval(1, None)
+            ),
             Key(
                 "tie_action",
                 "Action taken on a tie between pools (None: drawn at random).",
@@ -72,9 +74,13 @@ class ActionPools(Readout):
                 "(use PopulationCode for a Box space)."
             )
         if int(n) != self._n_actions:
-            raise ConfigError(f"{name}.n_actions: the action space has {int(n)} actions; got n_actions={self._n_actions}.")
+            raise ConfigError(
+                f"{name}.n_actions: the action space has {int(n)} actions; got n_actions={self._n_actions}."
+            )
         if int(getattr(space, "start", 0)) != 0:
-            raise ConfigError(f"{name}.n_actions: expected actions numbered from 0; the space starts at {space.start}.")
+            raise ConfigError(
+                f"{name}.n_actions: expected actions numbered from 0; the space starts at {space.start}."
+            )
 
     def counts(self, output_spike_train: np.ndarray) -> np.ndarray:
         """Spikes per pool in the game step, shape (n_actions,)."""
@@ -120,7 +126,13 @@ class PopulationCode(Readout):
 
     NECESSARY_KEYS = Readout.extend_keys(
         [
-            Key("n_action_dims", "Dimensions of the continuous action.", int, default=1, constraint=Interval(1, None)),
+            Key(
+                "n_action_dims",
+                "Dimensions of the continuous action.",
+                int,
+                default=1,
+                constraint=Interval(1, None),
+            ),
             Key("action_low", "Lowest action value.", float, default=-1.0),
             Key("action_high", "Highest action value.", float, default=1.0),
             Key(
@@ -179,7 +191,9 @@ class PopulationCode(Readout):
 
     def __call__(self, output_spike_train: np.ndarray) -> np.ndarray:
         """The action, float32 array of shape (n_action_dims,)."""
-        counts = np.count_nonzero(np.asarray(output_spike_train), axis=0).reshape(self._n_action_dims, self._m)
+        counts = np.count_nonzero(np.asarray(output_spike_train), axis=0).reshape(
+            self._n_action_dims, self._m
+        )
         mid = 0.5 * (self._action_low + self._action_high)
         if self._rule == "difference":
             half = 0.5 * (self._action_high - self._action_low)

@@ -59,7 +59,9 @@ class EnvReward(Reward):
         ]
     )
 
-    def __call__(self, state: Any, action: Any, state_next: Any = None, env_reward: float | None = None) -> float:
+    def __call__(
+        self, state: Any, action: Any, state_next: Any = None, env_reward: float | None = None
+    ) -> float:
         """The reward of the step (see class docstring)."""
         if env_reward is None:
             raise ConfigError(
