@@ -668,10 +668,7 @@ def _run_registered(args: argparse.Namespace, flag_opts: dict[str, Any]) -> int:
         print(f"spikey: error: {name} takes no --episodes; see spikey run {name} --show-config and use --set.",
               file=sys.stderr)
         return 2
-    if getattr(args, "report", False):
-        print(f"spikey: error: {name} writes no HTML report yet; its output folder holds summary.json.",
-              file=sys.stderr)
-        return 2
+    report = bool(getattr(args, "report", False))
     try:
         options = {**parse_set(args.sets), **flag_opts}
         experiment = make(name, **options)
@@ -680,16 +677,23 @@ def _run_registered(args: argparse.Namespace, flag_opts: dict[str, Any]) -> int:
             out=args.out,
             progress=False if args.quiet else None,
             resume=getattr(args, "resume", False),
+            report=report,
         )
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)
         return 2
     if args.quiet:
         print(results.get("summary_path") or (results.get("paths") or {}).get("log", ""))
+        if results.get("report_path"):
+            print(results["report_path"])
         return 0
     _print_table(f"spikey run {name}", experiment.summary_rows(results))
     if results.get("summary_path"):
         print(f"summary: {results['summary_path']}")
+    if results.get("report_path"):
+        print(f"report: {results['report_path']}")
+    elif report:
+        print(f"({name} writes no HTML report)")
     return 0
 
 

@@ -111,8 +111,12 @@ def test_cli_runs_an_evolution_experiment_and_resumes(tmp_path, capsys):
     assert summary["seed"] == 3 and summary["generations"] == 2 and summary["eval_episodes"] == 3
     assert main(args) == 2
     assert "already holds a checkpoint" in capsys.readouterr().err
-    assert main([*args[:-2], "--set", "center_episodes=1", "--resume", "--quiet"]) == 0
-    assert capsys.readouterr().out.strip().endswith("summary.json")
+    assert main([*args[:-2], "--set", "center_episodes=1", "--resume", "--quiet", "--report"]) == 0
+    lines = capsys.readouterr().out.split()
+    assert lines[0].endswith("summary.json") and lines[1].endswith("report.html")
+    with open(lines[1], encoding="utf-8") as f:
+        page = f.read()
+    assert "data:image/png;base64," in page and "frozen mean return" in page
 
 
 def test_cli_rejects_bad_options_with_the_key(capsys):

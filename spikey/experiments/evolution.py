@@ -12,7 +12,8 @@ and ``lunarlander-es`` (Box2D: ``pip install -e '.[box2d]'``). ``spikey run NAME
 
 Output (``--out DIR``): ``DIR/<name>-seed<seed>/`` holds the evolution's checkpoint
 (one record per generation; ``--resume`` continues a killed run with the same result)
-and ``summary.json`` (the results, typed JSON).
+and ``summary.json`` (the results, typed JSON); with ``--report``, ``report.html`` (fitness
+curve, the frozen returns, an episode's observations under the returned policy).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import os
 import time
 from typing import Any, ClassVar
 
+import numpy as np
+
 from spikey.errors import ConfigError
 from spikey.experiments.control import TASKS, frozen_evaluation, get_task, random_policy
 from spikey.experiments.registry import Experiment
@@ -29,6 +32,7 @@ from spikey.logging.files import atomic_write
 from spikey.logging.serialize import encode
 from spikey.meta.es import STRATEGIES, WeightEvolution
 from spikey.module import Interval, Key, OneOf
+from spikey.rng import derive_seed
 
 __all__ = ["EvolutionExperiment", "DEFAULTS"]
 
@@ -36,7 +40,7 @@ _POS = Interval(0, None, low_closed=False)
 
 #: Per-task defaults (the budgets measured in docs/guide/control_tasks.rst).
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "cartpole": {"n_generations": 100, "n_episodes": 5, "center_episodes": 20, "stop_fitness": 500.0},
+    "cartpole": {"n_generations": 100, "n_episodes": 5, "center_episodes": 50, "stop_fitness": 500.0},
     "acrobot": {"n_generations": 60, "n_episodes": 3, "center_episodes": 10, "stop_fitness": -80.0},
     "mountaincar": {"n_generations": 60, "n_episodes": 5, "center_episodes": 10, "stop_fitness": -100.0},
     "pendulum": {"n_generations": 100, "n_episodes": 3, "center_episodes": 10, "stop_fitness": -150.0},
@@ -184,6 +188,7 @@ class EvolutionExperiment(Experiment):
             "threshold": self.task.threshold,
             "solved": bool(frozen["mean_return"] >= self.task.threshold),
             "random_mean_return": rand["mean_return"],
+            "frozen_returns": frozen["returns"].tolist(),
         }
 
     def run(
@@ -192,9 +197,10 @@ class EvolutionExperiment(Experiment):
         out: str = "log",
         progress: bool | None = None,
         resume: bool = False,
+        report: bool = False,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Evolve, evaluate, write ``summary.json``; return the results (with ``wall_time``)."""
+        """Evolve, evaluate, write ``summary.json`` (and ``report.html``); return the results."""
         t0 = time.perf_counter()
         self.build()
         results = self.train(seed, out, progress, resume=resume)
@@ -204,7 +210,71 @@ class EvolutionExperiment(Experiment):
         path = os.path.join(self.folder(seed, out), "summary.json")
         atomic_write(path, json.dumps(encode(results), indent=1, allow_nan=False))
         results["summary_path"] = path
+        if report:
+            results["report_path"] = self.write_report(seed, out, results)
         return results
+
+    def write_report(self, seed: int, out: str, results: dict[str, Any]) -> str:
+        """``report.html`` beside the summary: fitness curve, frozen returns, an episode's observations.
+
+        Returns
+        -------
+        str
+            The page's path (one self-contained HTML file, the figure embedded as PNG).
+        """
+        import base64
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        history = self.result.history
+        network = self.result.network(seed)
+        game = self.game_template(seed=derive_seed(seed, "report/episode"))
+        network.reset()
+        state, done, states, total = game.reset(), False, [], 0.0
+        while not done:
+            states.append(np.asarray(state, dtype=float).ravel())
+            state, reward, done, _ = game.step(network.tick(state))
+            total += float(reward)
+        states = np.array(states)
+        fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+        ax = axes[0]
+        ax.plot(history["generation"], history["best"], label="best agent")
+        ax.plot(history["generation"], history["mean"], label="mean of agents")
+        ax.plot(history["generation"], history["center"], label="centre")
+        ax.axhline(self.task.threshold, color="k", ls=":", label="threshold")
+        ax.set(xlabel="generation", ylabel="mean return (frozen)", title="fitness")
+        ax.legend(fontsize=8)
+        ax = axes[1]
+        ax.hist(results["frozen_returns"], bins=20)
+        ax.axvline(self.task.threshold, color="k", ls=":")
+        ax.set(
+            xlabel="return",
+            ylabel="episodes",
+            title=f"frozen evaluation ({results['eval_episodes']} episodes)",
+        )
+        ax = axes[2]
+        for k in range(states.shape[1]):
+            ax.plot(states[:, k], label=f"obs[{k}]")
+        ax.set(xlabel="step", ylabel="observation", title=f"an episode of the policy (return {total:.1f})")
+        ax.legend(fontsize=7, ncol=2)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90)
+        plt.close(fig)
+        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in self.summary_rows(results))
+        page = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{self.name} seed {seed}</title></head>"
+            f"<body><h1>spikey run {self.name}</h1><table>{rows}</table>"
+            f"<img alt='fitness, frozen returns, an episode' src='data:image/png;base64,{png}'></body></html>"
+        )
+        path = os.path.join(self.folder(seed, out), "report.html")
+        atomic_write(path, page)
+        return path
 
     def summary_rows(self, results: dict[str, Any]) -> list[tuple[str, str]]:
         """Task, learner, frozen mean return against the threshold, budget."""
