@@ -52,6 +52,7 @@ __all__ = [
     "frozen_evaluation",
     "random_policy",
     "play",
+    "mountaincar_height",
 ]
 
 #: Seed stream of frozen evaluations (distinct from every training stream).
@@ -86,6 +87,10 @@ class ControlTask:
         Arguments of ``gymnasium.make``.
     extra : str or None
         The pip extra the environment needs (``"box2d"``).
+    fitness_bonus : callable or None
+        Shaping term of evolution's fitness, ``f(observations) -> float`` per training
+        episode (see :class:`spikey.meta.es.WeightEvolution`); evaluations use the
+        return alone.
     """
 
     name: str
@@ -98,6 +103,7 @@ class ControlTask:
     network_keys: dict = field(default_factory=dict)
     env_kwargs: dict = field(default_factory=dict)
     extra: str | None = None
+    fitness_bonus: Any = None
 
     def with_options(self, **changes: Any) -> ControlTask:
         """A copy with some attributes changed."""
@@ -204,6 +210,22 @@ def _half_weights(weights: Any) -> np.ndarray:
     return np.full(weights.shape, 0.5 * weights.max_weight)
 
 
+def mountaincar_height(observations: np.ndarray) -> float:
+    """MountainCar's fitness bonus: 100 x how far right of the valley floor (x = -0.5) the car got.
+
+    A policy that never reaches the flag scores -200 whatever it does, which leaves
+    evolution without a signal; the height reached ranks such policies (up to +110 at
+    the flag).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mountaincar_height(np.array([[-0.5, 0.0], [-0.3, 0.01]]))
+    20.0
+    """
+    return round(100.0 * (float(np.max(observations[:, 0])) + 0.5), 10)
+
+
 #: The stock tasks. Ranges are given for the dimensions Gymnasium leaves unbounded.
 TASKS: dict[str, ControlTask] = {
     "cartpole": ControlTask(
@@ -213,7 +235,9 @@ TASKS: dict[str, ControlTask] = {
         state_ranges=((-2.4, 2.4), (-3.0, 3.0), (-0.21, 0.21), (-3.5, 3.5)),
     ),
     "acrobot": ControlTask("acrobot", "Acrobot-v1", -100.0),
-    "mountaincar": ControlTask("mountaincar", "MountainCar-v0", -120.0, n_fields=9),
+    "mountaincar": ControlTask(
+        "mountaincar", "MountainCar-v0", -120.0, n_fields=9, fitness_bonus=mountaincar_height
+    ),
     "pendulum": ControlTask(
         "pendulum", "Pendulum-v1", -300.0, n_fields=9, pool_size=2, network_keys={"rule": "difference"}
     ),

@@ -1068,16 +1068,34 @@ class DiehlCookExperiment(Experiment):
 
     OPTIONS: ClassVar[list[Key]] = [
         Key("n_neurons", "Excitatory neurons.", int, 100, constraint=Interval(1, None)),
-        Key("n_train", "Training images (None: 4000 MNIST, 80% of the 8x8 digits).", int, None,
-            constraint=Interval(1, None)),
-        Key("n_test", "Test images (None: 1000 MNIST, 20% of the 8x8 digits).", int, None,
-            constraint=Interval(1, None)),
-        Key("n_assign", "Training images used to label neurons (None: all).", int, None, constraint=Interval(1, None)),
+        Key(
+            "n_train",
+            "Training images (None: 4000 MNIST, 80% of the 8x8 digits).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key(
+            "n_test",
+            "Test images (None: 1000 MNIST, 20% of the 8x8 digits).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key(
+            "n_assign",
+            "Training images used to label neurons (None: all).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
         Key("epochs", "Passes over the training images.", int, 1, constraint=Interval(1, None)),
         Key("data", "Image source.", str, "auto", constraint=OneOf("auto", "mnist", "digits")),
     ]
 
-    def run(self, seed: int = 0, out: str = "log", progress: bool | None = None, **kwargs: Any) -> dict[str, Any]:
+    def run(
+        self, seed: int = 0, out: str = "log", progress: bool | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """Load the images, train, test frozen, write the log and plots; return the results."""
         from spikey.experiments.digits_data import available_sources
 
@@ -1089,7 +1107,14 @@ class DiehlCookExperiment(Experiment):
             n_train = 4000 if n_train is None else n_train
             n_test = 1000 if n_test is None else n_test
         images = load_digits(source, n_train, n_test, seed)
-        result = run(c["n_neurons"], seed=seed, data=images, n_assign=c["n_assign"], epochs=c["epochs"], progress=progress)
+        result = run(
+            c["n_neurons"],
+            seed=seed,
+            data=images,
+            n_assign=c["n_assign"],
+            epochs=c["epochs"],
+            progress=progress,
+        )
         paths = write_run(result, out)
         return {**result["results"], "paths": paths}
 

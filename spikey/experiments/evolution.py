@@ -42,7 +42,7 @@ _POS = Interval(0, None, low_closed=False)
 DEFAULTS: dict[str, dict[str, Any]] = {
     "cartpole": {"n_generations": 100, "n_episodes": 5, "center_episodes": 50, "stop_fitness": 500.0},
     "acrobot": {"n_generations": 60, "n_episodes": 3, "center_episodes": 10, "stop_fitness": -80.0},
-    "mountaincar": {"n_generations": 60, "n_episodes": 5, "center_episodes": 10, "stop_fitness": -100.0},
+    "mountaincar": {"n_generations": 60, "n_episodes": 5, "center_episodes": 20, "stop_fitness": -105.0},
     "pendulum": {"n_generations": 100, "n_episodes": 3, "center_episodes": 10, "stop_fitness": -150.0},
     "lunarlander": {"n_generations": 200, "n_episodes": 3, "center_episodes": 10, "stop_fitness": 250.0},
 }
@@ -81,7 +81,7 @@ class EvolutionExperiment(Experiment):
         ),
         Key(
             "stop_fitness",
-            "Stop when the centre reaches this fitness (None: the task's default).",
+            "Stop when the centre's mean return reaches this (None: the task's default).",
             float,
             None,
         ),
@@ -157,6 +157,7 @@ class EvolutionExperiment(Experiment):
             sigma=self.config["sigma"],
             seed=seed,
             stop_fitness=self._setting("stop_fitness"),
+            fitness_bonus=self.task.fitness_bonus,
             strategy_options=options,
             backend=self.config["backend"],
             folder=os.path.join(self.folder(seed, out), "evolution"),
@@ -170,7 +171,7 @@ class EvolutionExperiment(Experiment):
             "learner": f"{self.config['strategy']} over weights",
             "seed": seed,
             "generations": len(history),
-            "best_center_fitness": float(history["center"].max()) if len(history) else float("nan"),
+            "best_center_return": float(history["center_return"].max()) if len(history) else float("nan"),
             "env_steps": self.result.env_steps,
             "train_time": time.perf_counter() - t0,
         }

@@ -110,17 +110,12 @@ class WeightGenome:
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from spikey.experiments.control import TASKS
     >>> from spikey.meta.es import WeightGenome
-    >>> from spikey.snn import neuron, synapse, weight, input, readout
-    >>> from spikey.snn.network import Network
-    >>> net = Network(inputs=input.RateMap, neurons=neuron.Neuron, weights=weight.Manual,
-    ...     synapses=synapse.Synapse, readout=readout.NeuronRates, n_inputs=2, n_neurons=2,
-    ...     n_outputs=2, n_actions=2, processing_time=3, magnitude=1.0, max_weight=1.0,
-    ...     matrix=np.array([[0.5, 0.0], [0.2, 0.1], [0.0, 0.0], [0.0, 0.0]]), seed=0)
+    >>> net = TASKS["mountaincar"].network_template()(seed=0)    # 18 inputs -> 6 outputs
     >>> g = WeightGenome(net)
-    >>> g.size, g.initial().tolist()
-    (3, [0.5, 0.2, 0.1])
+    >>> g.size, g.initial()[:3].tolist(), g.matrix(g.initial() + 1.0).max()
+    (108, [0.5, 0.5, 0.5], np.float64(1.0))
     """
 
     def __init__(self, network: Any, synapses: Any = "all"):
@@ -384,6 +379,7 @@ class AgentRunner:
     n_episodes: int
     max_steps: int | None = None
     game_keys: dict = field(default_factory=dict)
+    fitness_bonus: Any = None
 
     def weights(self, genome: np.ndarray) -> np.ndarray:
         """The weight matrix of ``genome`` (see :meth:`WeightGenome.matrix`)."""
@@ -403,34 +399,63 @@ class AgentRunner:
 
 
 def play_episodes(
-    network: Any, game: Any, n_episodes: int, max_steps: int | None = None
-) -> tuple[np.ndarray, int]:
+    network: Any, game: Any, n_episodes: int, max_steps: int | None = None, bonus: Any = None
+) -> tuple[np.ndarray, int] | tuple[np.ndarray, int, np.ndarray]:
     """Play ``n_episodes`` episodes; return each episode's return and the steps taken.
 
     Each episode resets the network and the game, then ticks until the game is done
     (or ``max_steps``); the return is the sum of the game's own rewards. The network is
     not rewarded (use a frozen network: ``network.eval()``).
 
+    Parameters
+    ----------
+    network, game : object
+        The agent and its game.
+    n_episodes : int
+        Episodes to play.
+    max_steps : int, optional
+        Cap on an episode's steps.
+    bonus : callable, optional
+        ``bonus(observations) -> float`` of an episode's observations (array of shape
+        ``(steps + 1, obs_size)``); when given, each episode's bonus is returned too.
+
+    Returns
+    -------
+    returns : ndarray, shape (n_episodes,)
+    steps : int
+    bonuses : ndarray, shape (n_episodes,)
+        Only with ``bonus``.
+
     Raises
     ------
     SpikeyError
-        When a return is not finite.
+        When a return or a bonus is not finite.
     """
     returns = np.zeros(n_episodes)
+    bonuses = np.zeros(n_episodes)
     steps = 0
     for e in range(n_episodes):
         network.reset()
         state = game.reset()
+        seen = [np.asarray(state, dtype=float).ravel()] if bonus is not None else None
         total, done, t = 0.0, False, 0
         while not done and (max_steps is None or t < max_steps):
             action = network.tick(state)
             state, reward, done, _ = game.step(action)
             total += float(reward)
             t += 1
+            if seen is not None:
+                seen.append(np.asarray(state, dtype=float).ravel())
         if not math.isfinite(total):
             raise SpikeyError(f"episode {e}: the return is not finite ({total}).")
         returns[e] = total
         steps += t
+        if seen is not None:
+            bonuses[e] = float(bonus(np.array(seen)))
+            if not math.isfinite(bonuses[e]):
+                raise SpikeyError(f"episode {e}: the fitness bonus is not finite ({bonuses[e]}).")
+    if bonus is not None:
+        return returns, steps, bonuses
     return returns, steps
 
 
@@ -449,7 +474,12 @@ def evaluate_agent(runner: AgentRunner, job: AgentJob) -> dict:
     try:
         network = runner.build(job.genome, job.seed)
         game = runner.game(job.episode_seed)
-        returns, steps = play_episodes(network, game, job.n_episodes or runner.n_episodes, runner.max_steps)
+        n = job.n_episodes or runner.n_episodes
+        if runner.fitness_bonus is None:
+            returns, steps = play_episodes(network, game, n, runner.max_steps)
+            bonuses = np.zeros_like(returns)
+        else:
+            returns, steps, bonuses = play_episodes(network, game, n, runner.max_steps, runner.fitness_bonus)
     except Exception as e:  # noqa: BLE001 - recorded; the generation goes on
         return {
             "status": "failed",
@@ -461,8 +491,9 @@ def evaluate_agent(runner: AgentRunner, job: AgentJob) -> dict:
         }
     return {
         "status": "ok",
-        "fitness": float(returns.mean()),
+        "fitness": float((returns + bonuses).mean()),
         "returns": returns.tolist(),
+        "mean_return": float(returns.mean()),
         "steps": int(steps),
         "duration": time.perf_counter() - start,
     }
@@ -540,7 +571,13 @@ class WeightEvolution:
     max_steps : int, optional
         Cap on the steps of an episode (default: the game's own end).
     stop_fitness : float, optional
-        Stop after a generation whose centre reaches this fitness.
+        Stop after a generation whose centre's mean return reaches this value.
+    fitness_bonus : callable, optional
+        ``f(observations) -> float`` added to each training episode's return in the
+        fitness (a module-level function, so it pickles to Ray workers): a shaping term
+        for tasks whose return alone gives evolution no signal (MountainCar: the height
+        reached). Frozen evaluations use the return alone; the records keep both
+        (``center`` is the fitness, ``center_return`` the return).
     strategy_options : dict, optional
         Options of the strategy (``learning_rate``, ``weight_decay`` for OpenAI-ES;
         ``cma`` options for CMA-ES).
@@ -576,6 +613,7 @@ class WeightEvolution:
         game_keys: dict | None = None,
         max_steps: int | None = None,
         stop_fitness: float | None = None,
+        fitness_bonus: Any = None,
         strategy_options: dict | None = None,
         backend: Any = "single",
         folder: str | None = None,
@@ -616,6 +654,11 @@ class WeightEvolution:
         self.game_keys = dict(game_keys or {})
         self.max_steps = max_steps
         self.stop_fitness = stop_fitness
+        if fitness_bonus is not None and not callable(fitness_bonus):
+            raise ConfigError(
+                f"WeightEvolution.fitness_bonus: expected f(observations) -> float or None; got {fitness_bonus!r}."
+            )
+        self.fitness_bonus = fitness_bonus
         self.strategy_options = dict(strategy_options or {})
         self.backend = get_backend(backend, owner="WeightEvolution")
         self.folder = folder
@@ -635,6 +678,7 @@ class WeightEvolution:
             self.n_episodes,
             max_steps,
             self.game_keys,
+            fitness_bonus,
         )
         self._make_strategy()  # options checked before any work
 
@@ -662,6 +706,9 @@ class WeightEvolution:
             "keys": encode(self.keys),
             "game_keys": encode(self.game_keys),
             "max_steps": self.max_steps,
+            "fitness_bonus": None
+            if self.fitness_bonus is None
+            else getattr(self.fitness_bonus, "__qualname__", "f"),
             "strategy_options": encode(self.strategy_options),
             "initial": encode(self.genome.initial()),
         }
@@ -718,7 +765,11 @@ class WeightEvolution:
         for record in records:  # replay: the strategy's state after those generations
             es.ask()
             es.tell(record["fitness"])
-        done = len(records) and self.stop_fitness is not None and records[-1]["center"] >= self.stop_fitness
+        done = (
+            len(records)
+            and self.stop_fitness is not None
+            and records[-1]["center_return"] >= self.stop_fitness
+        )
         bar = progress_bar(
             self.n_generations, f"{self.strategy}", self.progress, initial=len(records), unit="gen"
         )
@@ -743,7 +794,7 @@ class WeightEvolution:
                     records.append(record)
                     bar.update(1)
                     bar.set_postfix_str(f"best={record['best']:.4g} center={record['center']:.4g}")
-                    done = self.stop_fitness is not None and record["center"] >= self.stop_fitness
+                    done = self.stop_fitness is not None and record["center_return"] >= self.stop_fitness
                     g += 1
         finally:
             bar.close()
@@ -771,6 +822,9 @@ class WeightEvolution:
             "mean": float(finite.mean()) if finite.size else -math.inf,
             "std": float(finite.std()) if finite.size else 0.0,
             "center": float(fitness[self.pop_size]),
+            "center_return": float(outcomes[self.pop_size].get("mean_return", -math.inf))
+            if isinstance(outcomes[self.pop_size], dict)
+            else -math.inf,
             "center_genome": np.asarray(center, dtype=float),
             "sigma": float(es.sigma),
             "n_failed": len(failures),
@@ -780,12 +834,23 @@ class WeightEvolution:
         }
 
 
-_COLUMNS = ("generation", "best", "mean", "std", "center", "sigma", "n_failed", "env_steps", "duration")
+_COLUMNS = (
+    "generation",
+    "best",
+    "mean",
+    "std",
+    "center",
+    "center_return",
+    "sigma",
+    "n_failed",
+    "env_steps",
+    "duration",
+)
 
 
 def _best_center(records: list[dict]) -> np.ndarray:
-    """The evaluated centre with the highest fitness (the latest among equals)."""
-    scores = np.array([r["center"] for r in records], dtype=float)
+    """The evaluated centre with the highest mean return (the latest among equals)."""
+    scores = np.array([r.get("center_return", r["center"]) for r in records], dtype=float)
     best = len(scores) - 1 - int(np.argmax(scores[::-1]))
     return np.asarray(records[best]["center_genome"], dtype=float)
 
