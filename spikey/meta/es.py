@@ -856,7 +856,10 @@ def _best_center(records: list[dict]) -> np.ndarray:
 
 
 def _row(record: dict) -> dict:
-    return {k: record[k] for k in _COLUMNS}
+    row = {k: record.get(k) for k in _COLUMNS}
+    if row["center_return"] is None:  # a run without fitness bonus: the fitness is the return
+        row["center_return"] = record["center"]
+    return row
 
 
 def read_evolution(folder: str) -> tuple[Any, list[dict]]:
