@@ -33,6 +33,8 @@ setup(
         "digits": ["scikit-learn>=1.3"],
         # Ray Tune for hyperparameter search (spikey.meta.tune)
         "tune": ["ray[tune]>=2.30"],
+        # LunarLander-v3 for spikey run lunarlander-es (Gymnasium's Box2D environments)
+        "box2d": ["box2d>=2.3.10", "pygame>=2.1.3"],
     },
     entry_points={"console_scripts": ["spikey=spikey.cli:main"]},
     classifiers=[
