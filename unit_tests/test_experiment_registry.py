@@ -110,7 +110,7 @@ def test_cli_runs_an_evolution_experiment_and_resumes(tmp_path, capsys):
         summary = json.load(f)
     assert summary["seed"] == 3 and summary["generations"] == 2 and summary["eval_episodes"] == 3
     assert main(args) == 2
-    assert "already holds a checkpoint" in capsys.readouterr().err
+    assert "holds the run of seed 3 already; continue it with --resume" in capsys.readouterr().err
     assert main([*args[:-2], "--set", "center_episodes=1", "--resume", "--quiet", "--report"]) == 0
     lines = capsys.readouterr().out.split()
     assert lines[0].endswith("summary.json") and lines[1].endswith("report.html")

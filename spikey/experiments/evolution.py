@@ -30,6 +30,7 @@ from spikey.experiments.control import TASKS, frozen_evaluation, get_task, rando
 from spikey.experiments.registry import Experiment
 from spikey.logging.files import atomic_write
 from spikey.logging.serialize import encode
+from spikey.meta.checkpoint import Checkpoint
 from spikey.meta.es import STRATEGIES, WeightEvolution
 from spikey.module import Interval, Key, OneOf
 from spikey.rng import derive_seed
@@ -164,6 +165,12 @@ class EvolutionExperiment(Experiment):
             resume=resume,
             progress=progress,
         )
+        folder = os.path.join(self.folder(seed, out), "evolution")
+        if not resume and Checkpoint.exists(folder):
+            raise ConfigError(
+                f"{self.name}: {folder} holds the run of seed {seed} already; continue it with --resume "
+                "(resume=True), or choose another --out."
+            )
         self.result = self.evolution.run()
         history = self.result.history
         return {
