@@ -219,3 +219,12 @@ def test_single_and_ray_backends_give_identical_runs(tmp_path):
     ray = _evo(tmp_path / "ray", n_generations=2, backend=RayBackend(num_cpus=2)).run()
     keys = ("fitness", "center", "sigma", "env_steps")
     assert [[r[k] for k in keys] for r in ray.records] == [[r[k] for k in keys] for r in single.records]
+
+
+def test_stop_rule_waits_for_patience_generations(tmp_path):
+    """With stop_fitness reached at once, the run stops after stop_patience generations."""
+    one = _evo(tmp_path / "one", n_generations=5, stop_fitness=0.0).run()
+    two = _evo(tmp_path / "two", n_generations=5, stop_fitness=0.0, stop_patience=2).run()
+    assert len(one.records) == 1 and len(two.records) == 2
+    with pytest.raises(ConfigError, match="stop_patience: expected an int >= 1"):
+        _evo(tmp_path / "x", stop_patience=0)

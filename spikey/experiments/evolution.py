@@ -41,11 +41,41 @@ _POS = Interval(0, None, low_closed=False)
 
 #: Per-task defaults (the budgets measured in docs/guide/control_tasks.rst).
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "cartpole": {"n_generations": 100, "n_episodes": 5, "center_episodes": 50, "stop_fitness": 490.0},
-    "acrobot": {"n_generations": 60, "n_episodes": 3, "center_episodes": 10, "stop_fitness": -80.0},
-    "mountaincar": {"n_generations": 60, "n_episodes": 5, "center_episodes": 20, "stop_fitness": -105.0},
-    "pendulum": {"n_generations": 100, "n_episodes": 3, "center_episodes": 10, "stop_fitness": -150.0},
-    "lunarlander": {"n_generations": 200, "n_episodes": 3, "center_episodes": 10, "stop_fitness": 250.0},
+    "cartpole": {
+        "n_generations": 100,
+        "n_episodes": 5,
+        "center_episodes": 50,
+        "stop_fitness": 490.0,
+        "stop_patience": 2,
+    },
+    "acrobot": {
+        "stop_patience": 1,
+        "n_generations": 60,
+        "n_episodes": 3,
+        "center_episodes": 10,
+        "stop_fitness": -80.0,
+    },
+    "mountaincar": {
+        "stop_patience": 1,
+        "n_generations": 60,
+        "n_episodes": 5,
+        "center_episodes": 20,
+        "stop_fitness": -105.0,
+    },
+    "pendulum": {
+        "stop_patience": 1,
+        "n_generations": 100,
+        "n_episodes": 3,
+        "center_episodes": 10,
+        "stop_fitness": -150.0,
+    },
+    "lunarlander": {
+        "stop_patience": 1,
+        "n_generations": 200,
+        "n_episodes": 3,
+        "center_episodes": 10,
+        "stop_fitness": 250.0,
+    },
 }
 
 
@@ -85,6 +115,13 @@ class EvolutionExperiment(Experiment):
             "Stop when the centre's mean return reaches this (None: the task's default).",
             float,
             None,
+        ),
+        Key(
+            "stop_patience",
+            "Generations in a row whose centre reaches stop_fitness before stopping (None: the task's).",
+            int,
+            None,
+            constraint=Interval(1, None),
         ),
         Key(
             "sigma",
@@ -158,6 +195,7 @@ class EvolutionExperiment(Experiment):
             sigma=self.config["sigma"],
             seed=seed,
             stop_fitness=self._setting("stop_fitness"),
+            stop_patience=self._setting("stop_patience"),
             fitness_bonus=self.task.fitness_bonus,
             strategy_options=options,
             backend=self.config["backend"],

@@ -571,7 +571,11 @@ class WeightEvolution:
     max_steps : int, optional
         Cap on the steps of an episode (default: the game's own end).
     stop_fitness : float, optional
-        Stop after a generation whose centre's mean return reaches this value.
+        Stop after ``stop_patience`` generations in a row whose centre's mean return
+        reaches this value.
+    stop_patience : int
+        See ``stop_fitness`` (each generation's centre plays other episodes, so more
+        than 1 guards against stopping on a lucky evaluation).
     fitness_bonus : callable, optional
         ``f(observations) -> float`` added to each training episode's return in the
         fitness (a module-level function, so it pickles to Ray workers): a shaping term
@@ -613,6 +617,7 @@ class WeightEvolution:
         game_keys: dict | None = None,
         max_steps: int | None = None,
         stop_fitness: float | None = None,
+        stop_patience: int = 1,
         fitness_bonus: Any = None,
         strategy_options: dict | None = None,
         backend: Any = "single",
@@ -654,6 +659,13 @@ class WeightEvolution:
         self.game_keys = dict(game_keys or {})
         self.max_steps = max_steps
         self.stop_fitness = stop_fitness
+        if (
+            isinstance(stop_patience, bool)
+            or not isinstance(stop_patience, (int, np.integer))
+            or stop_patience < 1
+        ):
+            raise ConfigError(f"WeightEvolution.stop_patience: expected an int >= 1; got {stop_patience!r}.")
+        self.stop_patience = int(stop_patience)
         if fitness_bonus is not None and not callable(fitness_bonus):
             raise ConfigError(
                 f"WeightEvolution.fitness_bonus: expected f(observations) -> float or None; got {fitness_bonus!r}."
@@ -765,11 +777,7 @@ class WeightEvolution:
         for record in records:  # replay: the strategy's state after those generations
             es.ask()
             es.tell(record["fitness"])
-        done = (
-            len(records)
-            and self.stop_fitness is not None
-            and records[-1]["center_return"] >= self.stop_fitness
-        )
+        done = self._should_stop(records)
         bar = progress_bar(
             self.n_generations, f"{self.strategy}", self.progress, initial=len(records), unit="gen"
         )
@@ -794,7 +802,7 @@ class WeightEvolution:
                     records.append(record)
                     bar.update(1)
                     bar.set_postfix_str(f"best={record['best']:.4g} center={record['center']:.4g}")
-                    done = self.stop_fitness is not None and record["center_return"] >= self.stop_fitness
+                    done = self._should_stop(records)
                     g += 1
         finally:
             bar.close()
@@ -804,6 +812,12 @@ class WeightEvolution:
             history["total_env_steps"] = history["env_steps"].cumsum()
         final = _best_center(records) if records else self.genome.initial()
         return EvolutionResult(history, np.asarray(final, dtype=float), records, folder, self)
+
+    def _should_stop(self, records: list[dict]) -> bool:
+        """Whether the last ``stop_patience`` centres all reached ``stop_fitness``."""
+        if self.stop_fitness is None or len(records) < self.stop_patience:
+            return False
+        return all(r["center_return"] >= self.stop_fitness for r in records[-self.stop_patience :])
 
     def _record(
         self, g: int, fitness: list, outcomes: list, center: np.ndarray, es: Any, duration: float
