@@ -258,6 +258,9 @@ register_stock_part(
     action=np.array([True, False]),
 )
 register_stock_part(
+    _reward.EnvReward, {"reward_scale": 0.5, "reward_clip": 0.8, "punish_mult": 2.0}, state=(0.5, 0.0), action=1
+)
+register_stock_part(
     _reward.CostReduction, {"state_cost": first_magnitude, "reward_mult": 2.0}, state=(0.5, 0.0), action=1
 )
 
