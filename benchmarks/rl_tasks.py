@@ -5,7 +5,8 @@ For every task and seed it runs
 - ``snn-es``: the registry's ``<task>-es`` experiment (CMA-ES over the weights of the
   task's spiking network, :class:`spikey.experiments.evolution.EvolutionExperiment`);
 - ``linear-es`` and ``mlp-es``: the same CMA-ES (:class:`spikey.meta.es.CMAES`, same
-  population, episodes per fitness, stop rule and generation cap) on a non-spiking
+  population, episodes per fitness and per centre, ``stop_fitness`` and generation cap;
+  no fitness bonus and no stop patience) on a non-spiking
   policy: linear (``argmax(W [obs, 1])``, or ``tanh`` scaled to the action range for a
   Box action) and a 16-unit tanh MLP, on observations scaled by the same ranges the
   spiking encoder uses;
@@ -60,9 +61,7 @@ class NumpyPolicy:
         self.high = None if self.discrete else act_space.high
         self.n_in = len(ranges) + 1
         self.hidden = hidden
-        self.size = (
-            self.n_in * self.n_out if not hidden else self.n_in * hidden + (hidden + 1) * self.n_out
-        )
+        self.size = self.n_in * self.n_out if not hidden else self.n_in * hidden + (hidden + 1) * self.n_out
 
     def act(self, theta: np.ndarray, obs: Any) -> Any:
         x = np.append(np.clip((np.asarray(obs, float) - self.mid) / self.half, -3, 3), 1.0)
@@ -108,7 +107,9 @@ def numpy_es(task: Any, game_cls: type, seed: int, hidden: int, eval_episodes: i
             fitness.append(r.mean())
             steps += s
         es.tell(fitness)
-        r, s = _returns(policy, center, game_cls(seed=derive_seed(seed, f"evolution/{g}/episodes")), d["center_episodes"])
+        r, s = _returns(
+            policy, center, game_cls(seed=derive_seed(seed, f"evolution/{g}/episodes")), d["center_episodes"]
+        )
         steps += s
         if r.mean() >= best_score:
             best_score, best_center = r.mean(), center
@@ -161,20 +162,30 @@ def main(argv: list[str] | None = None) -> int:
                 cell = run_one(task_name, learner, seed, args.eval_episodes, args.out)
                 cell["seed"] = seed
                 rows.append(cell)
-                print(f"  {task_name:<12} {learner:<10} seed {seed}: frozen {cell['frozen_mean_return']:8.1f}  "
-                      f"steps {cell['env_steps']:>9}  {cell['wall_time']:7.1f} s", flush=True)
+                print(
+                    f"  {task_name:<12} {learner:<10} seed {seed}: frozen {cell['frozen_mean_return']:8.1f}  "
+                    f"steps {cell['env_steps']:>9}  {cell['wall_time']:7.1f} s",
+                    flush=True,
+                )
             cells[(task_name, learner)] = (task.threshold, rows)
     print()
-    print(f"{'task':<16}{'learner':<11}{'frozen mean return':>22}{'success':>9}{'env steps':>12}{'wall s':>8}")
+    print(
+        f"{'task':<21}{'learner':<11}{'frozen mean return':>22}{'success':>9}{'env steps':>12}{'wall s':>8}"
+    )
     for (task_name, learner), (threshold, rows) in cells.items():
         ret = np.array([r["frozen_mean_return"] for r in rows])
         ok = int(np.sum(ret >= threshold))
         steps = np.mean([r["env_steps"] for r in rows])
         wall = np.mean([r["wall_time"] for r in rows])
         label = f"{task_name} (≥{threshold:g})"
-        print(f"{label:<16}{learner:<11}{ret.mean():>12.1f} ± {ret.std():<7.1f}{ok:>5}/{len(rows):<3}{steps:>12.0f}{wall:>8.1f}")
+        print(
+            f"{label:<21}{learner:<11}{ret.mean():>12.1f} ± {ret.std():<7.1f}{ok:>5}/{len(rows):<3}{steps:>12.0f}{wall:>8.1f}"
+        )
     if args.json:
-        data = [{"task": t, "learner": lrn, "threshold": th, "runs": rows} for (t, lrn), (th, rows) in cells.items()]
+        data = [
+            {"task": t, "learner": lrn, "threshold": th, "runs": rows}
+            for (t, lrn), (th, rows) in cells.items()
+        ]
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1)
     return 0

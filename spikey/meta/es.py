@@ -511,8 +511,9 @@ class EvolutionResult:
         fitness), ``center`` (the centre's fitness), ``sigma``, ``n_failed``,
         ``env_steps`` (this generation), ``total_env_steps``, ``duration`` [s].
     center : ndarray
-        The returned policy: the evaluated centre with the best fitness (the latest
-        among equals; a centre is evaluated on its generation's episodes).
+        The returned policy: the last centre when the run stopped by its stop rule,
+        else the evaluated centre with the best mean return (the latest among equals;
+        a centre is evaluated on its generation's episodes).
     records : list of dict
         The checkpoint's records (fitness of every agent, failures with tracebacks).
     folder : str
@@ -810,7 +811,12 @@ class WeightEvolution:
         history = pd.DataFrame([_row(r) for r in records])
         if len(history):
             history["total_env_steps"] = history["env_steps"].cumsum()
-        final = _best_center(records) if records else self.genome.initial()
+        if not records:
+            final = self.genome.initial()
+        elif self._should_stop(records):  # the strategy's centre met the stop rule: return it
+            final = np.asarray(records[-1]["center_genome"], dtype=float)
+        else:
+            final = _best_center(records)
         return EvolutionResult(history, np.asarray(final, dtype=float), records, folder, self)
 
     def _should_stop(self, records: list[dict]) -> bool:
