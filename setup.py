@@ -41,6 +41,8 @@ setup(
         "mlflow": ["mlflow-skinny>=2.14"],
         # open and run the example notebooks (examples/*.ipynb)
         "notebook": ["jupyter>=1.0", "nbconvert>=7", "ipykernel>=6", "matplotlib>=3.7"],
+        # LunarLander-v3 for spikey run lunarlander-es (Gymnasium's Box2D environments)
+        "box2d": ["box2d>=2.3.10", "pygame>=2.1.3"],
     },
     entry_points={"console_scripts": ["spikey=spikey.cli:main"]},
     classifiers=[

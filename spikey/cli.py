@@ -8,6 +8,9 @@ Usage::
     spikey run cartpole --out runs/ --quiet
     spikey run xor --set learning_rate=0.05 --set n_episodes=2   # override keys (YAML values)
     spikey run diehl-cook --n-neurons 100 --n-train 4000 --n-test 1000   # Diehl & Cook 2015
+    spikey run cartpole-es --seed 1     # CartPole-v1 by evolving a spiking network's weights
+    spikey run cartpole-es --show-config            # its options and defaults
+    spikey run cartpole-es --out runs/ --resume     # continue a killed run (same result)
     spikey run my_experiment.py         # network_template, game_template, training_params
     spikey run my_experiment.yaml       # names an experiment and overrides
     spikey list                         # the built-in experiments
@@ -58,26 +61,30 @@ from spikey.module import suggest
 
 __all__ = ["EXPERIMENTS", "main", "load_experiment", "parse_set", "run_experiment", "summary_rows"]
 
-#: Built-in experiment name -> module.
+#: Built-in training-loop experiments: name -> module (the registry's loop modules;
+#: ``spikey.experiments.registry`` holds every entry, :func:`spikey.experiments.make`
+#: makes the others).
 EXPERIMENTS = {
     "xor": "spikey.experiments.florian_rate",
     "xor-temporal": "spikey.experiments.florian_temporal",
     "cartpole": "spikey.experiments.cartpole",
-    "diehl-cook": "spikey.experiments.diehl_cook",
 }
 
-#: Experiments with their own runner (not a TrainingLoop): name -> module with ``cli_run``.
-_RUNNERS = {"diehl-cook": "spikey.experiments.diehl_cook"}
-#: Options of those runners (dest names), rejected for other experiments.
-_RUNNER_OPTIONS = ("n_neurons", "n_train", "n_test", "n_assign", "epochs", "data")
+#: Flags kept for ``spikey run diehl-cook`` (dest names): options of a registry
+#: experiment, the same as ``--set name=value``.
+_OPTION_FLAGS = ("n_neurons", "n_train", "n_test", "n_assign", "epochs", "data")
 
 _REQUIRED = ("network_template", "game_template", "training_params")
 _YAML_KEYS = ("experiment", "overrides")
 
 
 def _builtin_experiments() -> dict[str, str]:
-    """Built-in names; ``spikey.experiments.EXPERIMENTS`` (if defined) extends them."""
+    """Built-in training-loop experiments: the registry's loop modules (plus
+    ``spikey.experiments.EXPERIMENTS`` if a user module defines it)."""
+    from spikey.experiments.registry import registry
+
     out = dict(EXPERIMENTS)
+    out.update({name: entry.module for name, entry in registry().items() if entry.is_loop_module})
     try:
         pkg = importlib.import_module("spikey.experiments")
     except ImportError:
@@ -87,6 +94,14 @@ def _builtin_experiments() -> dict[str, str]:
         for name, mod in extra.items():
             out[str(name)] = mod if isinstance(mod, str) else getattr(mod, "__name__", str(mod))
     return out
+
+
+def _registry_entry(name: str) -> Any:
+    """The registry entry of an :class:`~spikey.experiments.registry.Experiment` called ``name``, or None."""
+    from spikey.experiments.registry import registry
+
+    entry = registry().get(name)
+    return entry if entry is not None and not entry.is_loop_module else None
 
 
 def _load_py(path: str) -> types.ModuleType:
@@ -530,7 +545,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "experiment",
         metavar="EXPERIMENT",
-        help=f"built-in name ({', '.join(EXPERIMENTS)}), a .py file, a .yaml/.json file or a module path",
+        help="built-in name (spikey list), a .py file, a .yaml/.json file or a module path",
     )
     run.add_argument("--seed", type=int, default=None, help="seed of the run (same seed, same results)")
     run.add_argument("--episodes", type=int, default=None, help="number of training episodes")
@@ -551,6 +566,14 @@ def _parser() -> argparse.ArgumentParser:
         "--report", action="store_true", help="also write an HTML report next to the log (spikey report)"
     )
     run.add_argument("--tensorboard", metavar="DIR", default=None, help=_TENSORBOARD_HELP)
+    run.add_argument(
+        "--show-config", action="store_true", help="print the experiment's options and their defaults, and exit"
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run whose checkpoint is in the output folder (registry experiments such as cartpole-es)",
+    )
     group = run.add_argument_group("diehl-cook", "options of spikey run diehl-cook (Diehl & Cook 2015)")
     group.add_argument("--n-neurons", type=int, default=None, help="excitatory neurons (default 100)")
     group.add_argument("--n-train", type=int, default=None, help="training images (default 4000)")
@@ -662,32 +685,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_command(args)
     if args.command == "list":
-        for name, module in sorted(_builtin_experiments().items()):
-            status = _status(module)
-            print(f"{name:<14} {module}" + (f"  ({status})" if status else ""))
+        from spikey.experiments.registry import registry
+
+        for name, entry in sorted(registry().items()):
+            status = _status(str(entry.entry_point).split(":")[0]) if isinstance(entry.entry_point, str) else ""
+            print(f"{name:<15} {entry.description or entry.entry_point}" + (f"  ({status})" if status else ""))
         return 0
     if args.command == "report":
         return _report_command(args.path, args.out)
     if args.command == "cache":
         return _cache_command(args.action)
-    runner_opts = {k: getattr(args, k, None) for k in _RUNNER_OPTIONS if getattr(args, k, None) is not None}
-    if args.experiment in _RUNNERS:
-        if args.episodes is not None or getattr(args, "sets", None) or getattr(args, "report", False) or args.tensorboard:
-            print(
-                f"spikey: error: {args.experiment} takes no --episodes, --set, --report or --tensorboard; use --n-train, --n-neurons, ...",
-                file=sys.stderr,
-            )
+    flag_opts = {k: getattr(args, k, None) for k in _OPTION_FLAGS if getattr(args, k, None) is not None}
+    entry = _registry_entry(args.experiment)
+    if getattr(args, "show_config", False):
+        return _show_config(args.experiment)
+    if entry is not None:
+        if args.tensorboard:
+            print(f"spikey: error: {args.experiment} takes no --tensorboard (training-loop experiments do).",
+                  file=sys.stderr)
             return 2
-        try:
-            return importlib.import_module(_RUNNERS[args.experiment]).cli_run(
-                seed=args.seed, out=args.out, quiet=args.quiet, **runner_opts
-            )
-        except (SpikeyError, FileNotFoundError) as e:
-            print(f"spikey: error: {e}", file=sys.stderr)
-            return 2
-    if runner_opts:
-        opts = ", ".join("--" + k.replace("_", "-") for k in runner_opts)
-        print(f"spikey: error: {opts} only apply to {', '.join(_RUNNERS)}.", file=sys.stderr)
+        return _run_registered(args, flag_opts)
+    if flag_opts or getattr(args, "resume", False):
+        opts = ", ".join("--" + k.replace("_", "-") for k in flag_opts) or "--resume"
+        print(f"spikey: error: {opts} only apply to diehl-cook (and registry experiments declaring them).",
+              file=sys.stderr)
         return 2
     try:
         results, path, name = run_experiment(
@@ -739,6 +760,61 @@ def _status(module_name: str) -> str:
                 return ""
             return value if isinstance(value, str) else ""
     return ""
+
+
+def _show_config(name: str) -> int:
+    """``spikey run NAME --show-config``: the experiment's options, defaults and meanings."""
+    from spikey.experiments.registry import show_config
+
+    try:
+        rows = show_config(name)
+    except SpikeyError as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 2
+    width = max((len(r[0]) for r in rows), default=0)
+    dwidth = max((len(r[1]) for r in rows), default=0)
+    print(f"spikey run {name}: options (--set NAME=VALUE)")
+    for key, default, what in rows:
+        print(f"  {key:<{width}}  {default:<{dwidth}}  {what}")
+    return 0
+
+
+def _run_registered(args: argparse.Namespace, flag_opts: dict[str, Any]) -> int:
+    """``spikey run NAME`` for a registry :class:`~spikey.experiments.registry.Experiment`."""
+    from spikey.experiments.registry import make
+
+    name = args.experiment
+    if args.episodes is not None:
+        print(f"spikey: error: {name} takes no --episodes; see spikey run {name} --show-config and use --set.",
+              file=sys.stderr)
+        return 2
+    report = bool(getattr(args, "report", False))
+    try:
+        options = {**parse_set(args.sets), **flag_opts}
+        experiment = make(name, **options)
+        results = experiment.run(
+            seed=0 if args.seed is None else args.seed,
+            out=args.out,
+            progress=False if args.quiet else None,
+            resume=getattr(args, "resume", False),
+            report=report,
+        )
+    except (SpikeyError, FileNotFoundError) as e:
+        print(f"spikey: error: {e}", file=sys.stderr)
+        return 2
+    if args.quiet:
+        print(results.get("summary_path") or (results.get("paths") or {}).get("log", ""))
+        if results.get("report_path"):
+            print(results["report_path"])
+        return 0
+    _print_table(f"spikey run {name}", experiment.summary_rows(results))
+    if results.get("summary_path"):
+        print(f"summary: {results['summary_path']}")
+    if results.get("report_path"):
+        print(f"report: {results['report_path']}")
+    elif report:
+        print(f"({name} writes no HTML report)")
+    return 0
 
 
 def _read_quietly(path: str) -> dict[str, Any] | None:

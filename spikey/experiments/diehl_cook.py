@@ -99,13 +99,14 @@ from __future__ import annotations
 import math
 import os
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from spikey.errors import ConfigError, ShapeError
 from spikey.experiments.digits_data import DigitsData, load_digits
-from spikey.module import Interval, Key
+from spikey.experiments.registry import Experiment
+from spikey.module import Interval, Key, OneOf
 from spikey.snn.input.poisson import Poisson
 from spikey.snn.neuron.lif import LIF
 from spikey.snn.populations import (
@@ -149,7 +150,7 @@ __all__ = [
     "write_run",
     "plot_receptive_fields",
     "plot_confusion",
-    "cli_run",
+    "DiehlCookExperiment",
 ]
 
 # ---------------------------------------------------------------------------- constants
@@ -1057,78 +1058,82 @@ def write_run(result: dict[str, Any], folder: str = "log") -> dict[str, str]:
     return out
 
 
-def cli_run(
-    n_neurons: int | None = None,
-    n_train: int | None = None,
-    n_test: int | None = None,
-    seed: int | None = None,
-    *,
-    n_assign: int | None = None,
-    epochs: int | None = None,
-    data: str | None = None,
-    out: str = "log",
-    quiet: bool = False,
-) -> int:
-    """``spikey run diehl-cook``: run, print a summary, write the log and plots.
+class DiehlCookExperiment(Experiment):
+    """``spikey run diehl-cook``: Diehl & Cook (2015) through the experiment registry.
 
-    Parameters
-    ----------
-    n_neurons, n_train, n_test, seed, n_assign
-        As for :func:`run` (defaults 100, 4000, 1000, 0, all training images; with the
-        8x8 digits the image counts default to 80% / 20% of the data).
-    epochs : int, optional
-        Passes over the training images (default 1).
-    data : {'auto', 'mnist', 'digits'}, optional
-        Image source.
-    out : str
-        Folder of the log and the plots.
-    quiet : bool
-        No progress bar and no table; print the log path only.
-
-    Returns
-    -------
-    int
-        Exit status (0).
+    Options (``--set``, or the ``--n-neurons`` ... flags): ``n_neurons``, ``n_train``,
+    ``n_test``, ``n_assign``, ``epochs``, ``data``; the run writes the log and the
+    confusion-matrix and receptive-field plots into ``--out``.
     """
-    source = data or "auto"
-    from spikey.experiments.digits_data import available_sources
 
-    chosen = source if source != "auto" else (available_sources() or ["auto"])[0]
-    if chosen == "mnist":
-        n_train = 4000 if n_train is None else n_train
-        n_test = 1000 if n_test is None else n_test
-    images = load_digits(source, n_train, n_test, 0 if seed is None else seed)
-    result = run(
-        100 if n_neurons is None else n_neurons,
-        seed=0 if seed is None else seed,
-        data=images,
-        n_assign=n_assign,
-        epochs=1 if epochs is None else epochs,
-        progress=False if quiet else None,
-    )
-    paths = write_run(result, out)
-    if quiet:
-        print(paths["log"])
-        return 0
-    r = result["results"]
-    rows = [
-        ("data", f"{r['source']} ({r['n_train']} train, {r['n_test']} test, {r['n_assign']} to label)"),
-        ("excitatory neurons", str(r["n_neurons"])),
-        ("epochs", str(r["epochs"])),
-        ("seed", str(r["seed"])),
-        ("accuracy (test, frozen)", f"{r['accuracy']:.4f}"),
-        ("accuracy (running, training)", f"{r['train_accuracy']:.4f}"),
-        ("neurons labelled", f"{r['neurons_assigned']} / {r['n_neurons']}"),
-        (
-            "s per training image",
-            f"{r['seconds_per_train_image']:.4g} (CPU {r['cpu_seconds_per_train_image']:.4g})",
+    OPTIONS: ClassVar[list[Key]] = [
+        Key("n_neurons", "Excitatory neurons.", int, 100, constraint=Interval(1, None)),
+        Key(
+            "n_train",
+            "Training images (None: 4000 MNIST, 80% of the 8x8 digits).",
+            int,
+            None,
+            constraint=Interval(1, None),
         ),
-        ("time [s]", f"{r['train_time'] + r['eval_time']:.4g}"),
+        Key(
+            "n_test",
+            "Test images (None: 1000 MNIST, 20% of the 8x8 digits).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key(
+            "n_assign",
+            "Training images used to label neurons (None: all).",
+            int,
+            None,
+            constraint=Interval(1, None),
+        ),
+        Key("epochs", "Passes over the training images.", int, 1, constraint=Interval(1, None)),
+        Key("data", "Image source.", str, "auto", constraint=OneOf("auto", "mnist", "digits")),
     ]
-    width = max(len(k) for k, _ in rows)
-    print("spikey run diehl-cook")
-    for key, value in rows:
-        print(f"  {key:<{width}}  {value}")
-    for name in ("log", "confusion", "receptive_fields"):
-        print(f"{name}: {paths[name]}")
-    return 0
+
+    def run(
+        self, seed: int = 0, out: str = "log", progress: bool | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """Load the images, train, test frozen, write the log and plots; return the results."""
+        from spikey.experiments.digits_data import available_sources
+
+        c = self.config
+        source = c["data"]
+        n_train, n_test = c["n_train"], c["n_test"]
+        chosen = source if source != "auto" else (available_sources() or ["auto"])[0]
+        if chosen == "mnist":
+            n_train = 4000 if n_train is None else n_train
+            n_test = 1000 if n_test is None else n_test
+        images = load_digits(source, n_train, n_test, seed)
+        result = run(
+            c["n_neurons"],
+            seed=seed,
+            data=images,
+            n_assign=c["n_assign"],
+            epochs=c["epochs"],
+            progress=progress,
+        )
+        paths = write_run(result, out)
+        return {**result["results"], "paths": paths}
+
+    def summary_rows(self, results: dict[str, Any]) -> list[tuple[str, str]]:
+        """Data, network, frozen test accuracy, timing, and the files written."""
+        r = results
+        rows = [
+            ("data", f"{r['source']} ({r['n_train']} train, {r['n_test']} test, {r['n_assign']} to label)"),
+            ("excitatory neurons", str(r["n_neurons"])),
+            ("epochs", str(r["epochs"])),
+            ("seed", str(r["seed"])),
+            ("accuracy (test, frozen)", f"{r['accuracy']:.4f}"),
+            ("accuracy (running, training)", f"{r['train_accuracy']:.4f}"),
+            ("neurons labelled", f"{r['neurons_assigned']} / {r['n_neurons']}"),
+            (
+                "s per training image",
+                f"{r['seconds_per_train_image']:.4g} (CPU {r['cpu_seconds_per_train_image']:.4g})",
+            ),
+            ("time [s]", f"{r['train_time'] + r['eval_time']:.4g}"),
+        ]
+        rows += [(name, r["paths"][name]) for name in ("log", "confusion", "receptive_fields")]
+        return rows

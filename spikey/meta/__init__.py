@@ -7,6 +7,9 @@
   ``GENOTYPE_CONSTRAINTS`` (elitism, tournament selection, crossover, mutation) with a
   fitness cache; :class:`EvolveNetwork` scores a genotype by training a network.
   :func:`read_population` restores a search from its folder.
+- :class:`WeightEvolution` evolves a network's weights with OpenAI-ES or CMA-ES
+  (:mod:`spikey.meta.es`): fitness = frozen mean return, one checkpoint record per
+  generation, replayed exactly on resume.
 - :mod:`spikey.meta.backends`: ``"single"`` (in this process) and ``"ray"`` (a local
   Ray runtime or a cluster), and the interface to plug in your own.
 - :mod:`spikey.meta.tune`: any training loop as a Ray Tune trainable (search algorithms,
@@ -44,6 +47,13 @@ _LAZY = {
     "Job": "spikey.meta.jobs",
     "JobFailedWarning": "spikey.meta.jobs",
     "JobsLostWarning": "spikey.meta.jobs",
+    "WeightEvolution": "spikey.meta.es",
+    "EvolutionResult": "spikey.meta.es",
+    "OpenAIES": "spikey.meta.es",
+    "CMAES": "spikey.meta.es",
+    "WeightGenome": "spikey.meta.es",
+    "read_evolution": "spikey.meta.es",
+    "es": "spikey.meta.es",
     "expand_spec": "spikey.meta.spec",
     "parse_constraints": "spikey.meta.spec",
 }
@@ -74,4 +84,11 @@ __all__ = [
     "job_seed",
     "expand_spec",
     "parse_constraints",
+    "WeightEvolution",
+    "EvolutionResult",
+    "OpenAIES",
+    "CMAES",
+    "WeightGenome",
+    "read_evolution",
+    "es",
 ]

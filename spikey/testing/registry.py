@@ -197,6 +197,16 @@ register_stock_part(
     state=(0.2, 0.7),
 )
 register_stock_part(
+    _input.BoxRBF,
+    {**_INPUT, "n_inputs": 6, "state_ranges": [(-1.0, 1.0), (0.0, 1.0)], "rbf_rate": 0.7},
+    state=(0.2, 0.7),
+)
+register_stock_part(
+    _input.BoxRBF,
+    {**_INPUT, "n_inputs": 6, "state_ranges": [(-1.0, 1.0), (0.0, 1.0)], "spike_mode": "poisson"},
+    state=(3.0, 0.7),
+)
+register_stock_part(
     _input.Poisson,
     {**_INPUT, "n_inputs": 3, "rate_scale": 2.0, "dt": 1.0},
     state=np.array([50.0, 150.0, 400.0]),
@@ -226,6 +236,10 @@ register_stock_part(_readout.Threshold, {"n_outputs": 3, "action_threshold": "me
 register_stock_part(_readout.NeuronRates, {"n_outputs": 5, "n_actions": 2})
 register_stock_part(_readout.PopulationVector, {"n_outputs": 4, "n_actions": 2, "kernel_tau_decay": 8.0})
 register_stock_part(_readout.TopAction, {"n_outputs": 4, "n_actions": 2, "kernel_tau_rise": 3.0})
+register_stock_part(_readout.ActionPools, {"n_outputs": 5, "n_actions": 2})
+register_stock_part(
+    _readout.PopulationCode, {"n_outputs": 6, "n_action_dims": 2, "action_low": -2.0, "action_high": 2.0}
+)
 
 register_stock_part(
     _reward.MatchExpected, {"expected_value": parity, "punish_mult": 2.0}, state=(1, 0), action=1
@@ -242,6 +256,9 @@ register_stock_part(
     {"expected_value": parity, "reward_mult": 2.0},
     state=(0, 1),
     action=np.array([True, False]),
+)
+register_stock_part(
+    _reward.EnvReward, {"reward_scale": 0.5, "reward_clip": 0.8, "punish_mult": 2.0}, state=(0.5, 0.0), action=1
 )
 register_stock_part(
     _reward.CostReduction, {"state_cost": first_magnitude, "reward_mult": 2.0}, state=(0.5, 0.0), action=1
