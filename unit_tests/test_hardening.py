@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 import spikey
 from spikey.errors import ConfigError, MissingKeyError, SpikeyError
-from spikey.logging import CorruptLogWarning, MetaReader, Reader, log
 from spikey.files import TMP_SUFFIX, atomic_write, remove_stale_tmp
+from spikey.logging import CorruptLogWarning, MetaReader, Reader, log
 from spikey.logging.reader import DuplicateKeyWarning
 from spikey.meta import EvolveNetwork, Population, Series
 from spikey.snn.registry import register_part, resolve
