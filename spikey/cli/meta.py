@@ -409,7 +409,7 @@ def add_parsers(sub: Any) -> None:
         p = sub.add_parser(
             name,
             help=f"run {what} from a file; resumable",
-            description=f"Run {what} defined in a Python file or module; see spikey.meta.commands.",
+            description=f"Run {what} defined in a Python file or module; see spikey.cli.meta.",
         )
         p.add_argument("file", nargs="?", metavar="FILE", help="a .py file or module path")
         p.add_argument(

@@ -14,7 +14,7 @@ Usage::
     spikey run my_experiment.py         # network_template, game_template, training_params
     spikey run my_experiment.yaml       # names an experiment and overrides
     spikey list                         # the built-in experiments
-    spikey series my_series.py --backend ray   # a Series (spikey.meta.commands)
+    spikey series my_series.py --backend ray   # a Series (spikey.cli.meta)
     spikey population my_search.py      # a Population (genetic algorithm)
 
 An experiment is a Python module (or ``.py`` file) defining
@@ -607,7 +607,7 @@ def _parser() -> argparse.ArgumentParser:
         "deletes them, `warm` compiles the kernels of every stock network into them.",
     )
     cache.add_argument("action", choices=("path", "clear", "warm"), help="what to do")
-    from spikey.meta.commands import add_parsers
+    from spikey.cli.meta import add_parsers
 
     add_parsers(sub)
     for name in ("series", "population"):
@@ -681,7 +681,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     if args.command in ("series", "population"):
-        from spikey.meta.commands import run_command
+        from spikey.cli.meta import run_command
 
         return run_command(args)
     if args.command == "list":
