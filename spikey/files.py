@@ -31,6 +31,7 @@ __all__ = [
     "remove_stale_tmp",
     "import_file",
     "NotAModuleError",
+    "fsync_dir",
 ]
 
 TMP_SUFFIX = ".spikey-tmp"
@@ -92,7 +93,8 @@ def remove_stale_tmp(folder: str, older_than: float = STALE_AFTER, *, force: boo
     return removed
 
 
-def _fsync_dir(folder: str) -> None:
+def fsync_dir(folder: str) -> None:
+    """Flush ``folder``'s entries (a rename into it) to disk; a no-op where folders cannot be opened."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # e.g. platforms without directory fds
@@ -138,7 +140,7 @@ def atomic_write(path: str, text: str, *, overwrite: bool = True) -> str:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return path
 
 

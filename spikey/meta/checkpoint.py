@@ -44,7 +44,7 @@ import warnings
 from typing import Any
 
 from spikey.errors import ConfigError, SpikeyError, SpikeyWarning
-from spikey.files import TMP_SUFFIX, atomic_write
+from spikey.files import TMP_SUFFIX, atomic_write, fsync_dir
 from spikey.logging.log import DATE_FORMAT
 from spikey.logging.multilogger import MultiLogger
 from spikey.logging.serialize import DecodeError, decode, encode
@@ -281,19 +281,6 @@ def job_letters(index: int, n_letters: int = 5) -> str:
         value, r = divmod(value, 26)
         letters.append(string.ascii_lowercase[r])
     return "".join(reversed(letters))
-
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 class Checkpoint:
@@ -550,7 +537,7 @@ class Checkpoint:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-            _fsync_dir(os.path.dirname(self.path) or ".")
+            fsync_dir(os.path.dirname(self.path) or ".")
         if self._lock is not None:
             self._lock.release()
             self._lock = None
