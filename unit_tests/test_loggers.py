@@ -202,3 +202,31 @@ def test_population_folder_to_tensorboard(tmp_path):
     logs = sorted(Reader(str(out)).logs, key=lambda d: d["results"]["epoch"])
     assert [e.value for e in best] == pytest.approx([max(d["info"]["fitness"]) for d in logs])
     assert write_folder_to(CSVLogger(str(tmp_path / "csv")), str(out)) == ["population"]
+
+
+def test_population_on_epoch_sees_each_epoch_as_it_ends(tmp_path):
+    """Population(on_epoch=...) is called once per epoch, in order, while the run goes on
+    (the checkpoint then holds only that epoch's evaluations); a PopulationWriter turns the
+    calls into one TensorBoard run identical to the one written from the folder after."""
+    from spikey.core.loggers import PopulationWriter, TensorBoardLogger
+    from spikey.meta import MetaNQueens, Population
+
+    seen = []
+    writer = PopulationWriter(TensorBoardLogger(str(tmp_path / "live")))
+
+    def on_epoch(entry):
+        seen.append((entry["epoch"], len(pop.records if pop.folder is None else pop.history)))
+        writer(entry)
+
+    pop = Population(MetaNQueens(n_queens=4), seed=0, folder=str(tmp_path / "pop"), progress=False,
+                     n_agents=6, n_epoch=3, on_epoch=on_epoch)
+    pop.run()
+    assert writer.close() == "population"
+    assert [e for e, _ in seen] == sorted(e for e, _ in seen) and len(seen) == 3
+    assert [n for _, n in seen] == [1, 2, 3]  # called as each epoch ended, not after the run
+    write_folder_to(TensorBoardLogger(str(tmp_path / "after")), str(tmp_path / "pop"))
+    live = [(e.step, e.value) for e in events(tmp_path / "live" / "population").Scalars("fitness/mean")]
+    after = [(e.step, e.value) for e in events(tmp_path / "after" / "population").Scalars("fitness/mean")]
+    assert live == after and len(live) == 3
+    with pytest.raises(ConfigError, match=r"Population\.on_epoch: expected a callable"):
+        Population(MetaNQueens(n_queens=4), on_epoch=3, n_agents=6, n_epoch=1)

@@ -44,7 +44,7 @@ import sys
 import types
 from typing import Any
 
-from spikey.core.loggers import TensorBoardLogger, with_tensorboard, write_folder_to
+from spikey.core.loggers import PopulationWriter, TensorBoardLogger, with_tensorboard
 from spikey.errors import ConfigError, SpikeyError
 
 __all__ = ["add_parsers", "run_command", "load_module", "source_digest"]
@@ -344,6 +344,7 @@ def run_population(args: argparse.Namespace) -> int:
         params["n_epoch"] = args.epochs
     if args.agents is not None:
         params["n_agents"] = args.agents
+    writer = PopulationWriter(TensorBoardLogger(args.tensorboard)) if getattr(args, "tensorboard", None) else None
     population = Population(
         metagame,
         _backend(args, getattr(module, "backend", None)),
@@ -352,6 +353,7 @@ def run_population(args: argparse.Namespace) -> int:
         resume=resume,
         progress=False if args.quiet else None,
         metadata=_metadata(source, digest),
+        on_epoch=writer,  # TensorBoard: each epoch as it ends
         **params,
     )
     try:
@@ -361,8 +363,9 @@ def run_population(args: argparse.Namespace) -> int:
             f"interrupted after {len(population.history)}/{population._n_epoch} epochs; resume with "
             f"`spikey population --resume {population.folder}`"
         ) from None
-    if getattr(args, "tensorboard", None) and population.folder is not None:
-        write_folder_to(TensorBoardLogger(args.tensorboard), population.folder)
+    finally:
+        if writer is not None:
+            writer.close()
     table = population.fitness_per_epoch()
     n_failed = sum(1 for r in population.records if r.get("status") != "ok")
     report = _report(population.folder, args)

@@ -67,6 +67,7 @@ __all__ = [
     "hparams",
     "write_log_to",
     "write_folder_to",
+    "PopulationWriter",
     "with_tensorboard",
 ]
 
@@ -651,25 +652,65 @@ def write_folder_to(logger: RunLogger, folder: str) -> list[str]:
     epochs = [d for d in reader.logs if "epoch" in (d.get("results") or {}) and "fitness" in (d.get("info") or {})]
     if not epochs:
         return [write_log_to(logger, data) for data in reader.logs]
-    logger.open(logger.numbered("population"), {})
+    writer = PopulationWriter(logger)
     for data in sorted(epochs, key=lambda d: d["results"]["epoch"]):
-        epoch = int(data["results"]["epoch"])
-        fitness = np.asarray(data["info"]["fitness"], dtype=float)
+        writer(
+            {
+                "epoch": int(data["results"]["epoch"]),
+                "fitness": data["info"]["fitness"],
+                "genotypes": data["info"].get("genotypes") or [],
+            }
+        )
+    return [writer.close()]
+
+
+class PopulationWriter:
+    """Writes a genetic algorithm's epochs to a logger as they end: one run,
+    ``population``, with per epoch the best, mean and worst fitness and histograms of the
+    fitness and of each numeric gene.
+
+    Pass it as :class:`~spikey.meta.Population`'s ``on_epoch`` (``spikey population ...
+    --tensorboard DIR`` does), and :meth:`close` it after the run.
+
+    Parameters
+    ----------
+    logger : RunLogger
+        Where to write (e.g. a :class:`TensorBoardLogger`).
+    """
+
+    def __init__(self, logger: RunLogger):
+        self.logger = logger
+        self._open = False
+
+    def __call__(self, entry: dict) -> None:
+        """Write one epoch: ``entry`` has ``epoch``, ``fitness`` (one per agent) and ``genotypes``."""
+        logger = self.logger
+        if not self._open:
+            logger.open(logger.numbered("population"), {})
+            self._open = True
+        epoch = int(entry["epoch"])
+        fitness = np.asarray(entry["fitness"], dtype=float)
         ok = fitness[np.isfinite(fitness)]
         if ok.size:
             logger.scalars(
                 epoch, {"fitness/max": float(ok.max()), "fitness/mean": float(ok.mean()), "fitness/min": float(ok.min())}
             )
             logger.histogram(epoch, "fitness", ok)
-        genotypes = data["info"].get("genotypes") or []
-        for gene in (genotypes[0] if genotypes else {}):
+        genotypes = entry.get("genotypes") or []
+        for gene in genotypes[0] if genotypes else {}:
             values = np.asarray([g.get(gene) for g in genotypes], dtype=object)
             if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
                 logger.histogram(epoch, f"genes/{gene}", values.astype(float))
-    name = logger.run or ""
-    logger.close()
-    logger.run = None
-    return [name]
+
+    def close(self) -> str:
+        """Close the run (flushing its events); the run's name ("" if no epoch was written)."""
+        if not self._open:
+            return ""
+        name = self.logger.run or ""
+        self.logger.close()
+        self.logger.run = None
+        self._open = False
+        return name
 
 
 def with_tensorboard(callback: Any, folder: str | None, name: str = "seed={seed}") -> Any:

@@ -46,6 +46,7 @@ import hashlib
 import math
 import os
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -142,6 +143,11 @@ class Population(Module):
     retry_failed : bool
         On resume, evaluate failed (and timed-out) genotypes again; by default their
         failure is kept, like any cached fitness.
+    on_epoch : callable, optional
+        Called as each epoch ends with ``{"epoch", "genotypes", "fitness", "keys",
+        "repeated"}`` (an entry of :attr:`history`), e.g. a
+        :class:`~spikey.core.loggers.PopulationWriter` to watch the run in TensorBoard
+        while it runs. Epochs restored by ``resume`` are not replayed to it.
     **config
         Keys below (``NECESSARY_KEYS``).
 
@@ -210,9 +216,14 @@ class Population(Module):
         metadata: dict | None = None,
         job_timeout: float | None = None,
         retry_failed: bool = False,
+        on_epoch: Callable[[dict], Any] | None = None,
         **config: Any,
     ):
         from spikey.meta.jobs import check_timeout
+
+        if on_epoch is not None and not callable(on_epoch):
+            raise ConfigError(f"Population.on_epoch: expected a callable or None; got {on_epoch!r}.")
+        self._on_epoch = on_epoch
 
         names = self.key_names()
         config, backend = population_config(config, backend)
@@ -525,6 +536,8 @@ class Population(Module):
             "repeated": repeated,
         }
         self.history.append(entry)
+        if self._on_epoch is not None:  # e.g. a TensorBoard writer, live
+            self._on_epoch(entry)
         finite = [f for f in fitness if math.isfinite(f)]
         best_i = max(range(len(fitness)), key=lambda i: (_rank_value(fitness[i]), -i))
         if self.best is None or _rank_value(fitness[best_i]) > _rank_value(self.best[1]):
