@@ -230,3 +230,22 @@ def test_population_on_epoch_sees_each_epoch_as_it_ends(tmp_path):
     assert live == after and len(live) == 3
     with pytest.raises(ConfigError, match=r"Population\.on_epoch: expected a callable"):
         Population(MetaNQueens(n_queens=4), on_epoch=3, n_agents=6, n_epoch=1)
+
+
+def test_evolution_experiment_writes_each_generation_to_tensorboard(tmp_path):
+    """spikey run cartpole-es --tensorboard DIR: one run whose fitness/mean and es/sigma per
+    generation equal the evolution's own records; an experiment without the option refuses it."""
+    from spikey.meta.es import read_evolution
+
+    tb, out = tmp_path / "tb", tmp_path / "out"
+    args = ["run", "cartpole-es", "--seed", "0", "--out", str(out), "--quiet", "--tensorboard", str(tb),
+            "--set", "n_generations=2", "--set", "pop_size=4", "--set", "n_episodes=1",
+            "--set", "center_episodes=1", "--set", "eval_episodes=2"]
+    assert main(args) == 0
+    (run,) = os.listdir(tb)
+    assert run == "cartpole-es-seed=0"
+    acc = events(tb / run)
+    history, _ = read_evolution(str(out / "cartpole-es-seed0" / "evolution"))
+    assert [e.step for e in acc.Scalars("fitness/mean")] == list(history["generation"])
+    assert [e.value for e in acc.Scalars("es/sigma")] == pytest.approx(list(history["sigma"]))
+    assert main(["run", "diehl-cook", "--tensorboard", str(tb), "--quiet", "--out", str(out)]) == 2

@@ -658,7 +658,7 @@ def _cache_command(action: str) -> int:
 #: Help of ``--tensorboard`` (run, series, population).
 _TENSORBOARD_HELP = (
     "also write TensorBoard event files into DIR (per-episode return, length, accuracy, weight "
-    "histograms, parameters as hparams; one run per job or Population epoch): tensorboard --logdir DIR"
+    "histograms, parameters as hparams; one run per Series job; a Population or an evolution experiment writes each generation as it ends): tensorboard --logdir DIR"
 )
 
 
@@ -700,10 +700,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "show_config", False):
         return _show_config(args.experiment)
     if entry is not None:
-        if args.tensorboard:
-            print(f"spikey: error: {args.experiment} takes no --tensorboard (training-loop experiments do).",
-                  file=sys.stderr)
-            return 2
         return _run_registered(args, flag_opts)
     if flag_opts or getattr(args, "resume", False):
         opts = ", ".join("--" + k.replace("_", "-") for k in flag_opts) or "--resume"
@@ -792,12 +788,19 @@ def _run_registered(args: argparse.Namespace, flag_opts: dict[str, Any]) -> int:
     try:
         options = {**parse_set(args.sets), **flag_opts}
         experiment = make(name, **options)
+        extra = {}
+        if args.tensorboard:
+            if "tensorboard" not in inspect.signature(experiment.train).parameters:
+                print(f"spikey: error: {name} takes no --tensorboard.", file=sys.stderr)
+                return 2
+            extra["tensorboard"] = args.tensorboard
         results = experiment.run(
             seed=0 if args.seed is None else args.seed,
             out=args.out,
             progress=False if args.quiet else None,
             resume=getattr(args, "resume", False),
             report=report,
+            **extra,
         )
     except (SpikeyError, FileNotFoundError) as e:
         print(f"spikey: error: {e}", file=sys.stderr)

@@ -665,30 +665,41 @@ def write_folder_to(logger: RunLogger, folder: str) -> list[str]:
 
 
 class PopulationWriter:
-    """Writes a genetic algorithm's epochs to a logger as they end: one run,
-    ``population``, with per epoch the best, mean and worst fitness and histograms of the
-    fitness and of each numeric gene.
+    """Writes a search's generations to a logger as they end: one run (``population``
+    by default), with per generation the best, mean and worst fitness, a histogram of the
+    fitness and of each numeric gene, and an evolution strategy's ``center``,
+    ``center_return`` and ``sigma`` where the entry has them.
 
-    Pass it as :class:`~spikey.meta.Population`'s ``on_epoch`` (``spikey population ...
-    --tensorboard DIR`` does), and :meth:`close` it after the run.
+    Pass it as :class:`~spikey.meta.Population`'s ``on_epoch`` or
+    :class:`~spikey.meta.WeightEvolution`'s ``on_generation`` (``spikey population ...
+    --tensorboard DIR`` and ``spikey run cartpole-es --tensorboard DIR`` do), and
+    :meth:`close` it after the run.
 
     Parameters
     ----------
     logger : RunLogger
         Where to write (e.g. a :class:`TensorBoardLogger`).
+    run : str
+        Name of the run.
     """
 
-    def __init__(self, logger: RunLogger):
+    def __init__(self, logger: RunLogger, run: str = "population"):
         self.logger = logger
+        self.run = run
         self._open = False
 
     def __call__(self, entry: dict) -> None:
-        """Write one epoch: ``entry`` has ``epoch``, ``fitness`` (one per agent) and ``genotypes``."""
+        """Write one generation: ``entry`` has ``epoch`` or ``generation``, ``fitness`` (one
+        per agent) and optionally ``genotypes``, ``center``, ``center_return``, ``sigma``."""
         logger = self.logger
         if not self._open:
-            logger.open(logger.numbered("population"), {})
+            logger.open(logger.numbered(self.run), {})
             self._open = True
-        epoch = int(entry["epoch"])
+        epoch = int(entry["epoch"] if "epoch" in entry else entry["generation"])
+        extra = {k: float(entry[k]) for k in ("center", "center_return", "sigma") if k in entry}
+        extra = {k: v for k, v in extra.items() if math.isfinite(v)}
+        if extra:
+            logger.scalars(epoch, {f"es/{k}": v for k, v in extra.items()})
         fitness = np.asarray(entry["fitness"], dtype=float)
         ok = fitness[np.isfinite(fitness)]
         if ok.size:

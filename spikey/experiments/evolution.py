@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from spikey.core.loggers import PopulationWriter, TensorBoardLogger
 from spikey.errors import ConfigError
 from spikey.experiments.control import TASKS, frozen_evaluation, get_task, random_policy
 from spikey.experiments.registry import Experiment
@@ -177,9 +178,22 @@ class EvolutionExperiment(Experiment):
         return os.path.join(out, f"{self.name}-seed{seed}")
 
     def train(
-        self, seed: int, out: str, progress: bool | None = None, resume: bool = False
+        self,
+        seed: int,
+        out: str,
+        progress: bool | None = None,
+        resume: bool = False,
+        tensorboard: str | None = None,
     ) -> dict[str, Any]:
-        """Evolve; return the budget used (generations, environment steps, wall time)."""
+        """Evolve; return the budget used (generations, environment steps, wall time).
+
+        With ``tensorboard`` (a folder), each generation is written there as it ends
+        (one run named after the experiment and seed)."""
+        writer = (
+            PopulationWriter(TensorBoardLogger(tensorboard), run=f"{self.name}-seed={seed}")
+            if tensorboard
+            else None
+        )
         t0 = time.perf_counter()
         options = (
             {"learning_rate": self.config["learning_rate"]} if self.config["strategy"] == "openai-es" else {}
@@ -202,6 +216,7 @@ class EvolutionExperiment(Experiment):
             folder=os.path.join(self.folder(seed, out), "evolution"),
             resume=resume,
             progress=progress,
+            on_generation=writer,
         )
         folder = os.path.join(self.folder(seed, out), "evolution")
         if not resume and Checkpoint.exists(folder):
@@ -209,7 +224,11 @@ class EvolutionExperiment(Experiment):
                 f"{self.name}: {folder} holds the run of seed {seed} already; continue it with --resume "
                 "(resume=True), or choose another --out."
             )
-        self.result = self.evolution.run()
+        try:
+            self.result = self.evolution.run()
+        finally:
+            if writer is not None:
+                writer.close()
         history = self.result.history
         return {
             "task": self.task.env_id,
@@ -249,7 +268,7 @@ class EvolutionExperiment(Experiment):
         """Evolve, evaluate, write ``summary.json`` (and ``report.html``); return the results."""
         t0 = time.perf_counter()
         self.build()
-        results = self.train(seed, out, progress, resume=resume)
+        results = self.train(seed, out, progress, resume=resume, tensorboard=kwargs.get("tensorboard"))
         results.update(self.evaluate(seed))
         results["wall_time"] = time.perf_counter() - t0
         results["config"] = dict(self.config)

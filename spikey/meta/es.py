@@ -594,6 +594,11 @@ class WeightEvolution:
         Continue the run whose checkpoint is in ``folder``.
     progress : bool, optional
         Progress bar over generations (default: on a terminal).
+    on_generation : callable, optional
+        Called with each generation's record as it ends (``generation``, ``fitness``,
+        ``best``, ``mean``, ``center``, ``sigma``, ...), e.g. a
+        :class:`~spikey.core.loggers.PopulationWriter` to watch the run in TensorBoard.
+        Generations restored by ``resume`` are not replayed to it.
 
     Raises
     ------
@@ -625,7 +630,11 @@ class WeightEvolution:
         folder: str | None = None,
         resume: bool = False,
         progress: bool | None = None,
+        on_generation: Any = None,
     ):
+        if on_generation is not None and not callable(on_generation):
+            raise ConfigError(f"WeightEvolution.on_generation: expected a callable or None; got {on_generation!r}.")
+        self.on_generation = on_generation
         if strategy not in STRATEGIES:
             raise ConfigError(
                 f"WeightEvolution.strategy: expected one of {sorted(STRATEGIES)}; got {strategy!r}."
@@ -801,6 +810,8 @@ class WeightEvolution:
                     record = self._record(g, fitness, outcomes, center, es, time.perf_counter() - t0)
                     ck.append(encode(record))
                     records.append(record)
+                    if self.on_generation is not None:
+                        self.on_generation(record)
                     bar.update(1)
                     bar.set_postfix_str(f"best={record['best']:.4g} center={record['center']:.4g}")
                     done = self._should_stop(records)
