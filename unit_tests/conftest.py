@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -144,3 +149,32 @@ class XorGame(spikey.games.Logic):
     """Logic with the XOR preset."""
 
     config = spikey.games.Logic.PRESETS["XOR"]
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_python(code: str, timeout: float = 120, memory_mb: int | None = None) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter from the repository root (optionally under RLIMIT_AS:
+    what the interpreter holds after its imports plus ``memory_mb``)."""
+    prelude = ""
+    if memory_mb is not None:
+        # the limit is what the interpreter holds after imports plus ``memory_mb``
+        prelude = textwrap.dedent(
+            f"""
+            import resource, spikey, spikey.logging, numpy, pandas
+            with open("/proc/self/status") as f:
+                vm = [int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:")][0]
+            limit = vm + {memory_mb} * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            """
+        )
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+    )

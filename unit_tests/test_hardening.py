@@ -9,16 +9,14 @@ import json
 import math
 import os
 import stat
-import subprocess
 import sys
-import textwrap
 import time
 import warnings
 import zipfile
 
 import numpy as np
 import pytest
-from conftest import KEYS, SmallRL, TinyRL, run_ticks, xor_expected
+from conftest import KEYS, SmallRL, TinyRL, run_python, run_ticks, xor_expected
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,31 +67,6 @@ def _write_log(folder, name: str, data) -> str:
 
 def _good_log(folder, name: str = "good.json", accuracy: float = 0.75) -> str:
     return log({"n_neurons": 3}, None, {"accuracy": accuracy}, {"rates": np.arange(3.0)}, folder=str(folder), filename=name)
-
-
-def _run_python(code: str, timeout: float = 120, memory_mb: int | None = None) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter from the repository root (optionally under RLIMIT_AS)."""
-    prelude = ""
-    if memory_mb is not None:
-        # the limit is what the interpreter holds after imports plus ``memory_mb``
-        prelude = textwrap.dedent(
-            f"""
-            import resource, spikey, spikey.logging, numpy, pandas
-            with open("/proc/self/status") as f:
-                vm = [int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:")][0]
-            limit = vm + {memory_mb} * 2**20
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-            """
-        )
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=env,
-    )
 
 
 # --------------------------------------------------------------------------- 1. snapshots run no code
@@ -190,7 +163,7 @@ def test_reader_under_memory_limit_skips_log_that_declares_gigabytes(tmp_path, e
     """Under RLIMIT_AS (+400 MB), a tiny log declaring GBs of strings is skipped with a warning."""
     _good_log(tmp_path)
     _write_log(tmp_path, "huge.json", {"results": {}, "info": {"x": entry}})
-    result = _run_python(
+    result = run_python(
         f"""
         import json, warnings
         from spikey.logging import Reader, CorruptLogWarning
@@ -253,7 +226,7 @@ def test_fifo_and_device_in_a_log_folder_do_not_block_or_read_unbounded(tmp_path
     _good_log(tmp_path)
     os.mkfifo(tmp_path / "x.json")
     os.symlink("/dev/zero", tmp_path / "zero.json")
-    result = _run_python(
+    result = run_python(
         f"""
         import json, warnings
         from spikey.logging import Reader, CorruptLogWarning

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import run_python
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,30 +27,6 @@ from spikey.viz.report import write_report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-
-
-def _run_python(code: str, timeout: float = 120, memory_mb: int | None = None) -> subprocess.CompletedProcess:
-    """Run ``code`` in a fresh interpreter (optionally under RLIMIT_AS: after imports + ``memory_mb``)."""
-    prelude = ""
-    if memory_mb is not None:
-        prelude = textwrap.dedent(
-            f"""
-            import resource, spikey, spikey.logging, numpy, pandas
-            with open("/proc/self/status") as f:
-                vm = [int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:")][0]
-            limit = vm + {memory_mb} * 2**20
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-            """
-        )
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=env,
-    )
 
 
 def _good_log(folder, name: str = "good.json", accuracy: float = 0.75, n: int = 3) -> str:
@@ -147,7 +124,7 @@ def test_reader_under_memory_limit_bounds_a_log_by_eight_times_its_size(tmp_path
     _good_log(tmp_path, "a.json")
     path = _string_log(tmp_path, "b.json", n_items=2_000_000, itemsize=64)  # 8 MB -> 512 MB
     size = os.path.getsize(path)
-    result = _run_python(
+    result = run_python(
         f"""
         import json, resource, warnings
         from spikey.logging import Reader, CorruptLogWarning
